@@ -1,0 +1,9 @@
+export { registerSecondOrderGradients } from './gradients/registerSecondOrderGradients.js';
+export {
+  activeBackend,
+  type BackendInfo,
+  type BackendName,
+  type InitBackendOptions,
+  initBackend,
+} from './initBackend.js';
+export { registerWasmKernels } from './kernels/registerWasmKernels.js';

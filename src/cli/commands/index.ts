@@ -1,0 +1,5 @@
+import type { Command } from '../command.js';
+import { backendCommand } from './backend.js';
+
+/** Every sub-command, in the order `--help` lists them. Add new commands here. */
+export const commands: readonly Command[] = [backendCommand];
