@@ -5,5 +5,6 @@
  * @packageDocumentation
  */
 export * from './backend/index.js';
+export * from './curvature/index.js';
 export type { Dataset, SplitDataset } from './data/dataset.js';
 export * from './util/index.js';

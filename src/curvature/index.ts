@@ -1,0 +1,1 @@
+export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
