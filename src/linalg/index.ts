@@ -1,0 +1,5 @@
+export {
+  type SymmetricEigenResult,
+  symmetricTridiagonalEigen,
+  type TridiagonalEigenOptions,
+} from './symmetricTridiagonalEigen.js';
