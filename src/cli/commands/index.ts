@@ -1,5 +1,6 @@
 import type { Command } from '../command.js';
 import { backendCommand } from './backend.js';
+import { sweepCommand } from './sweep.js';
 
 /** Every sub-command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [backendCommand];
+export const commands: readonly Command[] = [backendCommand, sweepCommand];
