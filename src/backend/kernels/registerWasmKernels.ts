@@ -1,11 +1,36 @@
-let registered = false;
+import * as tf from '@tensorflow/tfjs-core';
+// Imported for its side effect: tfjs's own wasm kernels must be registered before ours replace some of
+// them, whatever the caller imported first.
+import '@tensorflow/tfjs-backend-wasm';
+import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
+import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
+
+let ours: tf.KernelConfig[] | undefined;
+
+function install(config: tf.KernelConfig): void {
+  if (tf.getKernel(config.kernelName, config.backendName) === config) return;
+  if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
+    tf.unregisterKernel(config.kernelName, config.backendName);
+  }
+  tf.registerKernel(config);
+}
 
 /**
- * Registers this library's kernels for the wasm backend (convolution gradients). Idempotent.
+ * Registers this library's kernels for the wasm backend. Idempotent.
  *
- * @remarks Called by {@link initBackend}; call it yourself only if you set the wasm backend up by hand.
+ * @remarks
+ * - `Conv2DBackpropFilter`, which tfjs 4.22's wasm backend lacks (tfjs issue 8474): a dilated XNNPACK
+ *   convolution of the transposed input with the transposed output gradient (a matrix product for 1×1).
+ * - `Conv2DBackpropInput`, replacing tfjs's scalar loop (about 10× slower than the forward convolution)
+ *   with one XNNPACK convolution, polyphase for strides above 1.
+ *
+ * Both compose tfjs's own wasm kernels and need no extra binary. Called by {@link initBackend}; call it
+ * yourself only if you set the wasm backend up by hand.
  */
 export function registerWasmKernels(): void {
-  if (registered) return;
-  registered = true;
+  if (ours === undefined) {
+    const original = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
+    ours = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig(original)];
+  }
+  for (const config of ours) install(config);
 }

@@ -1,0 +1,86 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { initBackend } from '../../src/backend/initBackend.js';
+import { createRng } from '../../src/util/random.js';
+import {
+  assertWithinRoundingBound,
+  type ConvCase,
+  convGradientCases,
+  normalArray,
+  runKernelOn,
+} from './convGradientCases.js';
+
+function attrsOf(c: ConvCase) {
+  return {
+    strides: c.strides,
+    pad: c.pad,
+    dataFormat: 'NHWC',
+    dimRoundingMode: c.dimRoundingMode,
+    filterShape: c.filterShape,
+  };
+}
+
+test('wasm Conv2DBackpropFilter agrees with the cpu kernel within the float32 rounding bound', async () => {
+  const rng = createRng(20260101);
+  const cases = convGradientCases(11, 24);
+  for (const c of cases) {
+    const info = tf.backend_util.computeConv2DInfo(
+      c.xShape,
+      c.filterShape,
+      c.strides,
+      1,
+      c.pad,
+      c.dimRoundingMode,
+    );
+    const x = { values: normalArray(rng, c.xShape), shape: c.xShape };
+    const dy = { values: normalArray(rng, info.outShape), shape: info.outShape };
+    const abs = (a: { values: Float32Array; shape: number[] }) => ({
+      values: a.values.map(Math.abs),
+      shape: a.shape,
+    });
+    const reference = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x, dy }, attrsOf(c));
+    const absSum = await runKernelOn('cpu', 'Conv2DBackpropFilter', { x: abs(x), dy: abs(dy) }, attrsOf(c));
+    const actual = await runKernelOn('wasm', 'Conv2DBackpropFilter', { x, dy }, attrsOf(c));
+    const terms = info.batchSize * info.outHeight * info.outWidth;
+    assertWithinRoundingBound(c.label, actual, reference, absSum.values, terms);
+  }
+});
+
+test('the gradient of conv2d reaches the wasm Conv2DBackpropFilter kernel through tf.grads', async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  const rng = createRng(5);
+  const x = tf.tensor(normalArray(rng, [2, 6, 6, 2]), [2, 6, 6, 2]) as tf.Tensor4D;
+  const w = tf.tensor(normalArray(rng, [3, 3, 2, 3]), [3, 3, 2, 3]) as tf.Tensor4D;
+  const gradOn = async (backend: 'cpu' | 'wasm') => {
+    await initBackend({ backend, quiet: true });
+    const g = tf.grad((ww) => tf.sum(tf.square(tf.conv2d(x, ww as tf.Tensor4D, 2, 'same'))))(w);
+    const values = (await g.array()) as number[][][][];
+    g.dispose();
+    return values;
+  };
+  const cpu = await gradOn('cpu');
+  const wasm = await gradOn('wasm');
+  const flat = (a: number[][][][]) => a.flat(3);
+  const scale = Math.max(...flat(cpu).map(Math.abs));
+  for (const [i, v] of flat(wasm).entries())
+    assert.ok(Math.abs(v - flat(cpu)[i]!) <= 1e-5 * scale, `element ${i}`);
+  tf.dispose([x, w]);
+});
+
+test('wasm Conv2DBackpropFilter rejects NCHW with a message naming the attribute', async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  const x = tf.zeros([1, 2, 4, 4]);
+  const dy = tf.zeros([1, 3, 4, 4]);
+  assert.throws(
+    () =>
+      tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, {
+        strides: 1,
+        pad: 'same',
+        dataFormat: 'NCHW',
+        filterShape: [3, 3, 2, 3],
+      } as unknown as tf.NamedAttrMap),
+    /Conv2DBackpropFilter \(wasm\): dataFormat 'NCHW' is not supported/,
+  );
+  tf.dispose([x, dy]);
+});
