@@ -1,1 +1,2 @@
 export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
+export * from './estimators/index.js';
