@@ -1,4 +1,4 @@
-import type { EpochRecord, RunRecord } from './runRecord.js';
+import type { RunEpoch, RunRecord } from './runRecord.js';
 import type { SweepTask } from './sweepTask.js';
 
 /** Progress a run reports while it works. */
@@ -15,7 +15,7 @@ export type RunProgress =
       /** Total epochs of the run. */
       epochs: number;
       /** The epoch's history entry. */
-      record: EpochRecord;
+      record: RunEpoch;
     }
   | {
       /** Training is over; the end-of-training measurement started. */

@@ -1,18 +1,16 @@
-export {
-  describeError,
-  type Executor,
-  type RunContext,
-  type RunFunction,
-  type Runner,
-  type RunnerModule,
-  type RunProgress,
-  type SweepEvent,
+export type {
+  Executor,
+  RunContext,
+  RunFunction,
+  Runner,
+  RunnerModule,
+  RunProgress,
+  SweepEvent,
 } from './executor.js';
-export { formatDuration } from './formatDuration.js';
 export { inProcessExecutor } from './inProcessExecutor.js';
 export { appendRunRecord, type RunRecordsRead, readRunRecords } from './resultsLog.js';
 export { readRunHistory, runHistoryPath, writeRunHistory } from './runHistory.js';
-export type { EpochRecord, Estimate, RunMeasurement, RunRecord } from './runRecord.js';
+export type { RunEpoch, RunEstimate, RunMeasurement, RunRecord } from './runRecord.js';
 export { type RunSweepOptions, runSweep, type SweepSummary } from './runSweep.js';
 export {
   canonicalJson,
@@ -45,11 +43,11 @@ export {
 } from './sweepProgress.js';
 export {
   dataIdentity,
-  learningRateAt,
   type RunSpec,
   runId,
   type SweepDataSource,
   type SweepTask,
+  scheduledLearningRate,
   sweepTasks,
 } from './sweepTask.js';
 export {

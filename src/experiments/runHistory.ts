@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.js';
-import type { EpochRecord } from './runRecord.js';
+import type { RunEpoch } from './runRecord.js';
 
 /** The path of a run's history file, `runs/<id>/history.json`. */
 export function runHistoryPath(runDir: string): string {
@@ -14,7 +14,7 @@ export function runHistoryPath(runDir: string): string {
  * @param runDir - the run's directory.
  * @param epochs - the history so far.
  */
-export function writeRunHistory(runDir: string, epochs: readonly EpochRecord[]): void {
+export function writeRunHistory(runDir: string, epochs: readonly RunEpoch[]): void {
   writeFileAtomic(runHistoryPath(runDir), `${JSON.stringify({ epochs }, null, 1)}\n`);
 }
 
@@ -23,10 +23,10 @@ export function writeRunHistory(runDir: string, epochs: readonly EpochRecord[]):
  *
  * @throws Error naming the file when it exists but is not a history.
  */
-export function readRunHistory(runDir: string): EpochRecord[] {
+export function readRunHistory(runDir: string): RunEpoch[] {
   const path = runHistoryPath(runDir);
   if (!existsSync(path)) return [];
   const value = JSON.parse(readFileSync(path, 'utf8')) as { epochs?: unknown };
   if (!Array.isArray(value.epochs)) throw new Error(`${path} has no 'epochs' array`);
-  return value.epochs as EpochRecord[];
+  return value.epochs as RunEpoch[];
 }

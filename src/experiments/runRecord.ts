@@ -1,7 +1,7 @@
 import type { SweepLoss } from './sweepConfig.js';
 
 /** A Monte-Carlo estimate and its standard error. */
-export interface Estimate {
+export interface RunEstimate {
   /** The estimate. */
   estimate: number;
   /** Its standard error (0 for exact values). */
@@ -9,7 +9,7 @@ export interface Estimate {
 }
 
 /** One epoch of a run's history, as kept in `runs/<id>/history.json`. */
-export interface EpochRecord {
+export interface RunEpoch {
   /** 1-based epoch number (after how many epochs these values were taken). */
   epoch: number;
   /** Mean training loss over the epoch's mini-batches. */
@@ -29,17 +29,17 @@ export interface EpochRecord {
 /** The measurement at the end of a run (the fields of measureMinimum's result that a sweep keeps). */
 export interface RunMeasurement {
   /** Tr H, the trace of the loss Hessian. */
-  traceH: Estimate;
+  traceH: RunEstimate;
   /** tr σ², the trace of the per-example gradient covariance. */
-  traceSigma: Estimate;
+  traceSigma: RunEstimate;
   /** tr(σ²H). */
-  traceSigmaH: Estimate;
+  traceSigmaH: RunEstimate;
   /** |∇f|², the squared norm of the full gradient. */
-  gradNormSq: Estimate;
+  gradNormSq: RunEstimate;
   /** The loss f at the end of training (over the measured examples). */
-  loss: Estimate;
+  loss: RunEstimate;
   /** Tr H / tr σ² of this run. */
-  magnitudeDifference: Estimate;
+  magnitudeDifference: RunEstimate;
   /** The settings the measurement used (estimator, probes, examples, …). */
   settings: Record<string, unknown>;
 }
@@ -61,7 +61,7 @@ export interface RunRecord {
   /** Epochs trained. */
   epochs: number;
   /** The last epoch's history entry. */
-  final: EpochRecord;
+  final: RunEpoch;
   /** The measurement at the end of training. */
   measurement: RunMeasurement;
   /** The compute backend the run used (e.g. `wasm`, `tensorflow`). */

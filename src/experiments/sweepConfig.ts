@@ -1,14 +1,15 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A loss a sweep can train with: `kld` is the Kullback–Leibler divergence Σ y·log(y/ŷ) of the paper's
- * Figure 2 and Table 1; `logloss` is the log (cross-entropy) loss whose gradient ŷ − y the paper calls the
- * "gradient log loss" (Figure 3).
+ * A loss a sweep can train with (trainSGD's built-in names): `kld` is Keras' Kullback–Leibler divergence
+ * Σ y·log(y/ŷ) of the paper's Figure 2 and Table 1; `crossEntropy` is the log loss; `squaredError` is
+ * Σ (y − ŷ)², whose gradient in ŷ is the difference y − ŷ, one reading of the paper's "gradient of the
+ * logistic loss" (Figure 3).
  */
-export type SweepLoss = 'kld' | 'logloss';
+export type SweepLoss = 'kld' | 'crossEntropy' | 'squaredError';
 
 /** Every {@link SweepLoss}, in the order reports list them. */
-export const SWEEP_LOSSES: readonly SweepLoss[] = ['kld', 'logloss'];
+export const SWEEP_LOSSES: readonly SweepLoss[] = ['kld', 'crossEntropy', 'squaredError'];
 
 /** How Tr H, tr σ² and tr(σ²H) are estimated at the end of each run. */
 export type SweepEstimator = 'hutchinson' | 'exact';

@@ -15,13 +15,13 @@ export interface SweepPreset {
 
 const PAPER_GRID = { batchSizes: [100, 200, 500], learningRates: [0.08, 0.2, 0.5] };
 
-function table1(loss: 'kld' | 'logloss'): SweepConfigInput {
+function table1(loss: 'kld' | 'crossEntropy'): SweepConfigInput {
   return {
     name: loss === 'kld' ? 'table1' : 'table1-logloss',
     description:
       `Luo & Wang (2021), ${loss === 'kld' ? 'Table 1 and Figure 2' : 'Figure 3'}: ResNet-56 on all of ` +
       `CIFAR-10, 125 epochs, LR ÷10 at epochs 60 and 100, BS {100, 200, 500} × LR {0.08, 0.2, 0.5}, 5 seeds, ` +
-      `${loss === 'kld' ? 'KLD' : 'log'} loss.`,
+      `${loss === 'kld' ? 'KLD' : 'log (cross-entropy)'} loss.`,
     depth: 56,
     weightDecay: 1e-4,
     trainSize: 'all',
@@ -38,7 +38,7 @@ function table1(loss: 'kld' | 'logloss'): SweepConfigInput {
 const PRESET_INPUTS: Record<string, { input: SweepConfigInput; heavy: boolean; data: SweepPreset['data'] }> =
   {
     table1: { input: table1('kld'), heavy: true, data: 'cifar10' },
-    'table1-logloss': { input: table1('logloss'), heavy: true, data: 'cifar10' },
+    'table1-logloss': { input: table1('crossEntropy'), heavy: true, data: 'cifar10' },
     cpu: {
       input: {
         name: 'cpu',

@@ -4,12 +4,10 @@ import type { SweepConfig, SweepLoss, SweepMeasurement, SweepSchedule } from './
 /** Where a sweep's images come from. Plain data, so that it can be sent to a worker or another machine. */
 export type SweepDataSource =
   | {
-      /** CIFAR-10 from its binary files. */
+      /** CIFAR-10 from its binary files (downloaded beforehand, e.g. by the sweep command). */
       kind: 'cifar10';
-      /** Directory holding (or to receive) `cifar-10-batches-bin`. */
+      /** Directory holding `data_batch_1.bin` … `test_batch.bin` (or a `cifar-10-batches-bin` with them). */
       dir: string;
-      /** Download the archive if the files are missing. */
-      download: boolean;
     }
   | {
       /** Seeded synthetic CIFAR-shaped images (tests, smoke runs). */
@@ -84,7 +82,7 @@ export function runId(spec: Pick<RunSpec, 'loss' | 'batchSize' | 'learningRate' 
  * The learning rate in effect during epoch `epoch` (0-based) under a step-decay schedule: the initial rate
  * times `factor` for every boundary ≤ epoch.
  */
-export function learningRateAt(learningRate: number, schedule: SweepSchedule, epoch: number): number {
+export function scheduledLearningRate(learningRate: number, schedule: SweepSchedule, epoch: number): number {
   let rate = learningRate;
   for (const boundary of schedule.boundaries) if (epoch >= boundary) rate *= schedule.factor;
   return rate;

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SweepConfigError, sweepConfigHash, validateSweepConfig } from '../../src/experiments/sweepConfig.js';
 import { SWEEP_PRESET_NAMES, sweepPreset } from '../../src/experiments/sweepPresets.js';
-import { learningRateAt, runId, sweepTasks } from '../../src/experiments/sweepTask.js';
+import { runId, scheduledLearningRate, sweepTasks } from '../../src/experiments/sweepTask.js';
 
 const minimal = { depth: 8, epochs: 3, batchSizes: [20, 10], learningRates: [0.5, 0.1] };
 
@@ -25,7 +25,11 @@ describe('validateSweepConfig', () => {
     ['negative batch size', { batchSizes: [10, -1] }, /'batchSizes\[1\]' must be an integer ≥ 1, got -1/],
     ['repeated rate', { learningRates: [0.1, 0.1] }, /'learningRates' repeats the value 0.1/],
     ['zero rate', { learningRates: [0] }, /'learningRates\[0\]' must be a positive number/],
-    ['unknown loss', { losses: ['mse'] }, /'losses\[0\]' must be one of kld, logloss, got 'mse'/],
+    [
+      'unknown loss',
+      { losses: ['mse'] },
+      /'losses\[0\]' must be one of kld, crossEntropy, squaredError, got 'mse'/,
+    ],
     ['typo', { batchSize: [10] }, /unknown field 'batchSize' \(did you mean 'batchSizes'\?\)/],
     [
       'boundary past the end',
@@ -92,7 +96,7 @@ describe('presets', () => {
     assert.deepEqual(config.learningRates, [0.08, 0.2, 0.5]);
     assert.deepEqual(config.seeds, [0, 1, 2, 3, 4]);
     assert.deepEqual(config.losses, ['kld']);
-    assert.deepEqual(sweepPreset('table1-logloss').config.losses, ['logloss']);
+    assert.deepEqual(sweepPreset('table1-logloss').config.losses, ['crossEntropy']);
   });
   it('cpu scales the schedule boundaries with the epochs', () => {
     const { config } = sweepPreset('cpu');
@@ -120,7 +124,7 @@ describe('presets', () => {
 
 describe('sweepTasks', () => {
   it('expands the grid seed by seed with readable unique ids', () => {
-    const config = validateSweepConfig({ ...minimal, seeds: [1, 0], losses: ['logloss', 'kld'] });
+    const config = validateSweepConfig({ ...minimal, seeds: [1, 0], losses: ['crossEntropy', 'kld'] });
     const tasks = sweepTasks(config, { kind: 'synthetic', n: 100, testN: 20, seed: 0 }, '/tmp/s');
     assert.equal(tasks.length, 2 * 2 * 2 * 2);
     assert.deepEqual(
@@ -134,10 +138,10 @@ describe('sweepTasks', () => {
       'kld-bs100-lr0.08-seed0',
     );
   });
-  it('learningRateAt applies each boundary from its epoch on', () => {
+  it('scheduledLearningRate applies each boundary from its epoch on', () => {
     const schedule = { boundaries: [2, 4], factor: 0.1 };
     assert.deepEqual(
-      [0, 1, 2, 3, 4, 5].map((e) => learningRateAt(1, schedule, e)),
+      [0, 1, 2, 3, 4, 5].map((e) => scheduledLearningRate(1, schedule, e)),
       [1, 1, 0.1, 0.1, 0.1 * 0.1, 0.1 * 0.1],
     );
   });

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism, homedir } from 'node:os';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cachedCifar10Dir, defaultCifar10CacheDir, downloadCifar10 } from '../../data/downloadCifar10.js';
 import type { Executor, Runner, RunnerModule } from '../../experiments/executor.js';
 import { inProcessExecutor } from '../../experiments/inProcessExecutor.js';
 import { runSweep } from '../../experiments/runSweep.js';
@@ -11,11 +12,6 @@ import { SWEEP_PRESET_NAMES, sweepPreset } from '../../experiments/sweepPresets.
 import type { SweepDataSource } from '../../experiments/sweepTask.js';
 import { defaultRunnerModule, workerPoolExecutor } from '../../experiments/workerPoolExecutor.js';
 import { type Command, UsageError } from '../command.js';
-
-/** Where `--download` puts CIFAR-10 when no `--data DIR` is given. */
-export function defaultCifar10Dir(): string {
-  return join(homedir(), '.cache', 'sgd-factors', 'cifar10');
-}
 
 /** Whether a native TensorFlow package is installed (resolvable), without loading it. */
 function nativeTensorflowInstalled(): string | undefined {
@@ -67,7 +63,8 @@ Options:
   --config FILE.json  a sweep config (fields: depth, trainSize, validationSize, epochs, schedule, losses,
                       batchSizes, learningRates, seeds, measurement, weightDecay, replacement)
   --data DIR          CIFAR-10 binary files in DIR (cifar-10-batches-bin)
-  --download          download CIFAR-10 if missing (into --data DIR, default ~/.cache/sgd-factors/cifar10)
+  --download          download CIFAR-10 (170 MB) unless already cached, into the cache directory --data DIR
+                      (default $XDG_CACHE_HOME/sgd-factors/cifar-10, else ~/.cache/sgd-factors/cifar-10)
   --synthetic N       N seeded synthetic CIFAR-shaped training images instead of CIFAR-10
   --out DIR           the sweep directory (new, empty, or holding this same sweep)
   --workers K         runs at once, each in its own worker thread (default: number of cores); 0 runs them
@@ -126,7 +123,13 @@ Options:
       const testN = typeof config.validationSize === 'number' ? config.validationSize : Math.ceil(n / 5);
       data = { kind: 'synthetic', n, testN, seed: 0 };
     } else {
-      data = { kind: 'cifar10', dir: resolve(values.data ?? defaultCifar10Dir()), download: values.download };
+      let dir: string;
+      if (values.download) {
+        const cacheDir = values.data !== undefined ? resolve(values.data) : defaultCifar10CacheDir();
+        // Downloaded here, once, before any worker starts: the workers only read the files.
+        dir = cachedCifar10Dir(cacheDir) ?? (await downloadCifar10({ cacheDir, silent: values.quiet }));
+      } else dir = resolve(values.data as string);
+      data = { kind: 'cifar10', dir };
     }
 
     const runnerModule = values.runner !== undefined ? parseRunner(values.runner) : defaultRunnerModule();

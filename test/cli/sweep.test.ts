@@ -1,0 +1,206 @@
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { main } from '../../src/cli/main.js';
+import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
+import { runSweep } from '../../src/experiments/runSweep.js';
+import { runner as toyRunner } from '../experiments/fixtures/toyRunner.js';
+import { resultsOf, toyConfig, toyRunnerPath } from '../experiments/sweepHelpers.js';
+
+const root = mkdtempSync(join(tmpdir(), 'cli-sweep-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const cliArgs = ['--import', 'tsx', 'test/helpers/cli.ts'];
+const configPath = join(root, 'toy.json');
+writeFileSync(configPath, JSON.stringify(toyConfig));
+
+/** Runs the CLI in this process (cheap), capturing what it writes. */
+async function cliInProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
+  const out = { stdout: '', stderr: '' };
+  const original = { stdout: process.stdout.write, stderr: process.stderr.write };
+  process.stdout.write = ((chunk: string) => {
+    out.stdout += chunk;
+    return true;
+  }) as typeof process.stdout.write;
+  process.stderr.write = ((chunk: string) => {
+    out.stderr += chunk;
+    return true;
+  }) as typeof process.stderr.write;
+  try {
+    const status = await main(args);
+    return { status, ...out };
+  } finally {
+    process.stdout.write = original.stdout;
+    process.stderr.write = original.stderr;
+  }
+}
+
+function cli(args: string[], env: Record<string, string> = {}) {
+  return spawnSync(process.execPath, [...cliArgs, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+}
+
+function waitFor(predicate: () => boolean, child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const start = Date.now();
+    const tick = () => {
+      if (predicate()) return resolve();
+      if (child.exitCode !== null)
+        return reject(new Error(`the sweep exited (${child.exitCode}) before the condition`));
+      if (Date.now() - start > timeoutMs) return reject(new Error('timed out'));
+      setTimeout(tick, 20);
+    };
+    tick();
+  });
+}
+
+describe('sgd-factors sweep', () => {
+  it('rejects bad command lines with exit code 2 and the usage', async () => {
+    const noOut = cli(['sweep', '--preset', 'smoke', '--synthetic', '100']);
+    assert.equal(noOut.status, 2);
+    assert.match(noOut.stderr, /--out DIR is required/);
+    assert.match(noOut.stderr, /Usage: sgd-factors sweep/);
+    const both = await cliInProcess([
+      'sweep',
+      '--preset',
+      'smoke',
+      '--config',
+      configPath,
+      '--synthetic',
+      '100',
+      '--out',
+      root,
+    ]);
+    assert.equal(both.status, 2);
+    assert.match(both.stderr, /exactly one of --preset NAME or --config FILE.json/);
+    const unknown = await cliInProcess([
+      'sweep',
+      '--preset',
+      'tabel1',
+      '--synthetic',
+      '100',
+      '--out',
+      join(root, 'x'),
+    ]);
+    assert.equal(unknown.status, 2);
+    assert.match(
+      unknown.stderr,
+      /unknown preset 'tabel1'; known presets: table1, table1-logloss, cpu, smoke/,
+    );
+    const noData = await cliInProcess(['sweep', '--preset', 'smoke', '--out', join(root, 'x')]);
+    assert.equal(noData.status, 2);
+    assert.match(noData.stderr, /one of --data DIR, --download or --synthetic N/);
+  });
+
+  it('reports an invalid config file naming the field', async () => {
+    const bad = join(root, 'bad.json');
+    writeFileSync(bad, JSON.stringify({ ...toyConfig, learningRates: [0.1, -2] }));
+    const result = await cliInProcess([
+      'sweep',
+      '--config',
+      bad,
+      '--synthetic',
+      '64',
+      '--out',
+      join(root, 'bad'),
+    ]);
+    assert.equal(result.status, 1);
+    assert.match(result.stderr, /bad\.json: field 'learningRates\[1\]' must be a positive number, got -2/);
+    assert.equal(existsSync(join(root, 'bad')), false, 'nothing is created for an invalid config');
+  });
+
+  it('resumes after being killed mid-run, ending with the results of an uninterrupted sweep', async () => {
+    const reference = join(root, 'reference');
+    await runSweep({
+      config: toyConfig,
+      data: { kind: 'synthetic', n: 64, testN: 32, seed: 0 },
+      out: reference,
+      executor: inProcessExecutor(toyRunner),
+      silent: true,
+    });
+    const out = join(root, 'killed');
+    const args = [
+      'sweep',
+      '--config',
+      configPath,
+      '--synthetic',
+      '64',
+      '--out',
+      out,
+      '--runner',
+      toyRunnerPath,
+      '--workers',
+      '2',
+    ];
+    const child = spawn(process.execPath, [...cliArgs, ...args], {
+      env: { ...process.env, TOY_EPOCH_MS: '200' },
+      stdio: 'ignore',
+    });
+    const checkpoints = () =>
+      existsSync(join(out, 'runs')) &&
+      readdirSync(join(out, 'runs')).some((id) => existsSync(join(out, 'runs', id, 'checkpoint.json')));
+    try {
+      await waitFor(checkpoints, child, 60_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.once('exit', resolve));
+    const finishedBeforeKill = existsSync(join(out, 'results.jsonl')) ? resultsOf(out).length : 0;
+    assert.ok(finishedBeforeKill < 8, 'the sweep was interrupted before it finished');
+
+    const rerun = cli(args);
+    assert.equal(rerun.status, 0, rerun.stderr);
+    assert.match(rerun.stderr, /resumed after epoch [12]\/3/);
+    assert.match(rerun.stdout, /of 8; results in .*results\.jsonl/);
+    assert.deepEqual(resultsOf(out), resultsOf(reference));
+
+    const again = cli(args);
+    assert.equal(again.status, 0);
+    assert.match(again.stdout, /^0 runs finished, 8 were already done, 0 failed, of 8/);
+
+    const other = join(root, 'other.json');
+    writeFileSync(other, JSON.stringify({ ...toyConfig, seeds: [0, 1, 2] }));
+    const refused = cli([
+      'sweep',
+      '--config',
+      other,
+      '--synthetic',
+      '64',
+      '--out',
+      out,
+      '--runner',
+      toyRunnerPath,
+    ]);
+    assert.equal(refused.status, 1);
+    assert.match(refused.stderr, /holds results of a different sweep .*seeds: \[0,1\] there, \[0,1,2\] now/);
+    assert.deepEqual(resultsOf(out), resultsOf(reference));
+  });
+
+  it('exits 1 and lists the failed runs', () => {
+    const result = cli(
+      [
+        'sweep',
+        '--config',
+        configPath,
+        '--synthetic',
+        '64',
+        '--out',
+        join(root, 'failing'),
+        '--runner',
+        toyRunnerPath,
+        '--workers',
+        '0',
+        '--quiet',
+      ],
+      { TOY_FAIL_ID: 'kld-bs8-lr0.1-seed0' },
+    );
+    assert.equal(result.status, 1);
+    assert.match(result.stdout, /7 runs finished, 0 were already done, 1 failed, of 8/);
+    assert.match(result.stdout, /failed: kld-bs8-lr0.1-seed0: toy failure injected/);
+    assert.equal(result.stderr, '');
+  });
+});
