@@ -1,2 +1,38 @@
 export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
 export * from './estimators/index.js';
+export {
+  batchGradient,
+  directionalDerivatives,
+  forEachExampleGradient,
+  weightedGradientSum,
+} from './exampleGradients.js';
+export {
+  type GradientCovarianceOperator,
+  type GradientCovarianceOptions,
+  gradientCovarianceOperator,
+} from './gradientCovarianceOperator.js';
+export {
+  type HessianOperator,
+  type HessianOperatorOptions,
+  hessianOperator,
+  type ObjectiveGradient,
+} from './hessianOperator.js';
+export {
+  accumulateTensors,
+  flattenTensors,
+  flattenTensorsAsync,
+  flattenWeights,
+  parameterCount,
+  parameterShapes,
+  trainableVariables,
+  unflattenToTensors,
+} from './parameterVector.js';
+export {
+  type BatchNormMode,
+  checkParameterTensors,
+  dotTensors,
+  type ExampleRange,
+  type ObjectiveOptions,
+  type TrainingObjective,
+  trainingObjective,
+} from './trainingObjective.js';
