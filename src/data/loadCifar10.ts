@@ -119,7 +119,7 @@ function readFile(
   pixels: Float32Array,
   labels: Int32Array,
   at: number,
-  sums: Float64Array | undefined,
+  sums: Uint32Array | undefined,
 ): void {
   const buffer = readWhole(path, recordsPerFile * CIFAR10_RECORD_BYTES);
   const plane = CIFAR10_SIDE * CIFAR10_SIDE;
@@ -255,7 +255,7 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Cif
   const trainLabels = new Int32Array(used);
   const sums =
     preprocess === 'pixelMean' && options.pixelMean === undefined
-      ? new Float64Array(CIFAR10_PIXELS)
+      ? new Uint32Array(CIFAR10_PIXELS)
       : undefined;
   trainPaths.forEach((path, i) => {
     const at = i * recordsPerFile;
@@ -275,11 +275,12 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Cif
       for (let ch = 0; ch < CIFAR10_CHANNELS; ch++)
         for (let p = 0; p < plane; p++)
           pixelMean[p * CIFAR10_CHANNELS + ch] =
-            ((sums as Float64Array)[ch * plane + p] as number) / (255 * allTrain);
+            ((sums as Uint32Array)[ch * plane + p] as number) / (255 * allTrain);
     }
     for (const pixels of [trainPixels, testPixels])
-      for (let i = 0; i < pixels.length; i++)
-        pixels[i] = (pixels[i] as number) - (pixelMean[i % CIFAR10_PIXELS] as number);
+      for (let at = 0; at < pixels.length; at += CIFAR10_PIXELS)
+        for (let i = 0; i < CIFAR10_PIXELS; i++)
+          pixels[at + i] = (pixels[at + i] as number) - (pixelMean[i] as number);
   }
 
   const trainN = used - validationN;

@@ -22,8 +22,9 @@ export interface SyntheticCifar10Options {
   /** Number of classes; default 10. */
   numClasses?: number;
   /**
-   * Per-pixel Gaussian noise standard deviation relative to the class template's; default 1. Larger values
-   * make the task harder (and the gradient noise larger).
+   * Per-pixel Gaussian noise standard deviation relative to the class template's RMS; default 1. Larger
+   * values make the task harder: a small conv net reaches about 100% test accuracy within 3 epochs at 1,
+   * about 90% at 4 and about 55% at 8 (1,000 examples, 6 epochs; see docs/data.md).
    */
   noise?: number;
   /** Largest random shift of the template, in pixels per axis; default 2. */
@@ -75,10 +76,13 @@ function makeDataset(rng: Rng, n: number, templates: Float32Array[], spec: Synth
  * callers ask for it by name.
  *
  * @remarks
- * Each class has a smooth random template (coarse Gaussian grids, bilinearly upsampled, normalized to unit
- * standard deviation). An example is its class template shifted by up to `maxShift` pixels, scaled by a
- * random contrast in [0.75, 1.25], plus independent Gaussian noise of relative standard deviation `noise`;
- * everything is multiplied by 0.25, so pixel values resemble mean-subtracted CIFAR pixels in [0, 1] units.
+ * Each class has a random template (unit root-mean-square): a class colour (per-channel offset), a texture
+ * (a plane wave of class-specific frequency, orientation and colour) and a smooth layout (coarse Gaussian
+ * grids, bilinearly upsampled). Colour and texture are translation invariant, so a small network that pools
+ * globally can learn the task; the layout rewards keeping spatial information. An example is its class
+ * template shifted by up to `maxShift` pixels (edges clamped), scaled by a random contrast in
+ * [0.75, 1.25], plus independent Gaussian noise of relative standard deviation `noise`; everything is
+ * multiplied by 0.25, so pixel values resemble mean-subtracted CIFAR pixels in [0, 1] units.
  * Labels are balanced and shuffled. Train, validation and test sets share the templates and come from
  * independent streams of the seed.
  *

@@ -6,20 +6,29 @@ export interface SyntheticImageSpec {
   width: number;
   channels: number;
   numClasses: number;
-  /** Standard deviation of the per-pixel Gaussian noise, relative to the (unit) template standard deviation. */
+  /** Standard deviation of the per-pixel Gaussian noise, relative to the (unit) template RMS. */
   noise: number;
   /** Each image shows its class template shifted by up to this many pixels on each axis. */
   maxShift: number;
 }
 
 /**
- * Pixel values are scaled by this factor, so that with noise 0 a pixel has standard deviation 0.25: about
+ * Pixel values are scaled by this factor, so that with noise 0 a pixel has RMS about 0.25: about
  * that of CIFAR-10 pixels scaled to [0, 1], so learning rates tuned on one carry over to the other.
  */
 export const SYNTHETIC_PIXEL_SCALE = 0.25;
 
-/** Grid sizes of the random coarse patterns that are upsampled and summed into a template. */
-const TEMPLATE_GRIDS: readonly { cells: number; weight: number }[] = [
+/**
+ * Relative weights of the three parts of a class template. Colour and texture are translation invariant,
+ * so even a small network that pools globally can tell classes apart; the layout rewards networks that
+ * keep spatial information.
+ */
+const COLOUR_WEIGHT = 0.5;
+const TEXTURE_WEIGHT = 1;
+const LAYOUT_WEIGHT = 0.7;
+
+/** Grid sizes of the random coarse patterns that are upsampled and summed into the layout part. */
+const LAYOUT_GRIDS: readonly { cells: number; weight: number }[] = [
   { cells: 3, weight: 1 },
   { cells: 6, weight: 0.5 },
 ];
@@ -40,44 +49,57 @@ export function checkSyntheticSpec(caller: string, spec: SyntheticImageSpec): vo
 }
 
 /**
- * One smooth random pattern per class (HWC, zero mean and unit standard deviation over its pixels): a
- * sum of coarse Gaussian grids bilinearly upsampled, so that neighbouring pixels are correlated as in
- * natural images and a convolutional network has local structure to find.
+ * One random pattern per class (HWC, scaled to unit root-mean-square over its pixels), the sum of
+ * - a class colour: a random per-channel offset;
+ * - a texture: a plane wave of random frequency (0.08–0.3 cycles per pixel), orientation and phase, with a
+ *   random per-channel amplitude;
+ * - a layout: coarse Gaussian grids bilinearly upsampled, so neighbouring pixels are correlated as in
+ *   natural images.
  */
 export function makeTemplates(rng: Rng, spec: SyntheticImageSpec): Float32Array[] {
   const { height: h, width: w, channels: c } = spec;
   const templates: Float32Array[] = [];
   for (let k = 0; k < spec.numClasses; k++) {
     const t = new Float64Array(h * w * c);
-    for (const { cells, weight } of TEMPLATE_GRIDS) {
+    const colour = Array.from({ length: c }, () => COLOUR_WEIGHT * rng.normal());
+    const amplitude = Array.from({ length: c }, () => TEXTURE_WEIGHT * rng.normal());
+    const frequency = 2 * Math.PI * (0.08 + 0.22 * rng.next());
+    const angle = Math.PI * rng.next();
+    const phase = 2 * Math.PI * rng.next();
+    const fy = frequency * Math.sin(angle);
+    const fx = frequency * Math.cos(angle);
+    for (let y = 0; y < h; y++)
+      for (let x = 0; x < w; x++) {
+        const wave = Math.cos(fy * y + fx * x + phase);
+        for (let ch = 0; ch < c; ch++)
+          t[(y * w + x) * c + ch] = (colour[ch] as number) + (amplitude[ch] as number) * wave;
+      }
+    for (const { cells, weight } of LAYOUT_GRIDS) {
       const grid = new Float64Array((cells + 1) * (cells + 1) * c);
-      for (let i = 0; i < grid.length; i++) grid[i] = rng.normal();
+      for (let i = 0; i < grid.length; i++) grid[i] = LAYOUT_WEIGHT * weight * rng.normal();
       for (let y = 0; y < h; y++) {
         const gy = (y / Math.max(h - 1, 1)) * cells;
         const y0 = Math.min(Math.floor(gy), cells - 1);
-        const fy = gy - y0;
+        const ty = gy - y0;
         for (let x = 0; x < w; x++) {
           const gx = (x / Math.max(w - 1, 1)) * cells;
           const x0 = Math.min(Math.floor(gx), cells - 1);
-          const fx = gx - x0;
+          const tx = gx - x0;
           for (let ch = 0; ch < c; ch++) {
             const at = (yy: number, xx: number): number => grid[(yy * (cells + 1) + xx) * c + ch] as number;
             const v =
-              (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) +
-              fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+              (1 - ty) * ((1 - tx) * at(y0, x0) + tx * at(y0, x0 + 1)) +
+              ty * ((1 - tx) * at(y0 + 1, x0) + tx * at(y0 + 1, x0 + 1));
             const i = (y * w + x) * c + ch;
-            t[i] = (t[i] as number) + weight * v;
+            t[i] = (t[i] as number) + v;
           }
         }
       }
     }
-    let mean = 0;
-    for (const v of t) mean += v;
-    mean /= t.length;
     let sq = 0;
-    for (const v of t) sq += (v - mean) ** 2;
-    const sd = Math.sqrt(sq / t.length) || 1;
-    templates.push(Float32Array.from(t, (v) => (v - mean) / sd));
+    for (const v of t) sq += v * v;
+    const rms = Math.sqrt(sq / t.length) || 1;
+    templates.push(Float32Array.from(t, (v) => v / rms));
   }
   return templates;
 }
