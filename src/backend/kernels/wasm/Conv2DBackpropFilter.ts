@@ -5,8 +5,61 @@ import { checkOperand, forwardConvInfo } from './forwardConvInfo.js';
 import { WasmKernelScope } from './WasmKernelScope.js';
 
 /**
- * dW = x_sᵀ·dy for a 1×1 filter without padding: a strided slice of x (when the stride is above 1), one
- * transpose of that slice, and one XNNPACK matrix product.
+ * x_sᵀ as a `[inChannels, N·Ho·Wo]` tensor: the input pixels a 1×1 unpadded convolution with these
+ * strides reads (rows s·h, columns s·w), gathered and transposed in one pass over the heap.
+ *
+ * @remarks One JS loop, blocked so that each block's input rows stay in L1 while the output is written
+ * sequentially; it replaces a StridedSlice (tfjs's wasm kernel is an index-arithmetic loop, ~70× slower)
+ * followed by a transpose.
+ */
+function gatherStridedTransposed(
+  scope: WasmKernelScope,
+  x: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const {
+    batchSize,
+    inHeight,
+    inWidth,
+    inChannels: c,
+    outHeight,
+    outWidth,
+    strideHeight,
+    strideWidth,
+  } = info;
+  const rows = batchSize * outHeight * outWidth;
+  const out = scope.allocate([c, rows]);
+  // Views are taken after the allocation above, which may have grown (and detached) the wasm heap.
+  const src = scope.backend.typedArrayFromHeap(x) as Float32Array;
+  const dst = scope.backend.typedArrayFromHeap(out) as Float32Array;
+  const block = 256;
+  const offsets = new Int32Array(block);
+  let n = 0;
+  let h = 0;
+  let w = 0;
+  for (let start = 0; start < rows; start += block) {
+    const count = Math.min(block, rows - start);
+    for (let t = 0; t < count; t++) {
+      offsets[t] = ((n * inHeight + h * strideHeight) * inWidth + w * strideWidth) * c;
+      if (++w === outWidth) {
+        w = 0;
+        if (++h === outHeight) {
+          h = 0;
+          n++;
+        }
+      }
+    }
+    for (let ch = 0; ch < c; ch++) {
+      let d = ch * rows + start;
+      for (let t = 0; t < count; t++) dst[d++] = src[offsets[t]! + ch]!;
+    }
+  }
+  return out;
+}
+
+/**
+ * dW = x_sᵀ·dy for a 1×1 filter without padding: one gather-transpose of the strided input pixels and one
+ * XNNPACK matrix product (the wasm BatchMatMul uses XNNPACK only for an untransposed batch-1 product).
  */
 function filterGrad1x1(
   scope: WasmKernelScope,
@@ -14,33 +67,31 @@ function filterGrad1x1(
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
 ) {
-  const { batchSize, inChannels, outChannels, outHeight, outWidth, strideHeight, strideWidth } = info;
-  let xs = x;
-  if (strideHeight > 1 || strideWidth > 1 || info.inHeight !== outHeight || info.inWidth !== outWidth) {
-    xs = scope.run(
-      'StridedSlice',
-      { x },
-      {
-        begin: [0, 0, 0, 0],
-        end: [batchSize, strideHeight * (outHeight - 1) + 1, strideWidth * (outWidth - 1) + 1, inChannels],
-        strides: [1, strideHeight, strideWidth, 1],
-        beginMask: 0,
-        endMask: 0,
-        ellipsisMask: 0,
-        newAxisMask: 0,
-        shrinkAxisMask: 0,
-      },
-    );
-  }
-  const rows = batchSize * outHeight * outWidth;
-  const xsT = scope.run('Transpose', { x: scope.reshape(xs, [rows, inChannels]) }, { perm: [1, 0] });
-  // The wasm BatchMatMul uses XNNPACK only for an untransposed batch-1 product, hence the explicit transpose.
+  const { inChannels, outChannels } = info;
+  const xsT = gatherStridedTransposed(scope, x, info);
+  const rows = xsT.shape[1]!;
   const product = scope.run(
     'BatchMatMul',
     { a: scope.reshape(xsT, [1, inChannels, rows]), b: scope.reshape(dy, [1, rows, outChannels]) },
     { transposeA: false, transposeB: false },
   );
   return scope.reshape(product, [1, 1, inChannels, outChannels]);
+}
+
+/**
+ * [N, H, W, C] → [C, H, W, N] as two cache-friendlier transposes, [N, HWC] → [HWC, N] then
+ * [HW, C, N] → [C, HW, N] (runs of N contiguous floats): about twice as fast as tfjs's 4-D transpose loop,
+ * whose innermost index strides across the whole tensor.
+ */
+function batchToChannels(scope: WasmKernelScope, x: tf.TensorInfo): tf.TensorInfo {
+  const [n, h, w, c] = x.shape as [number, number, number, number];
+  const rowsFirst = scope.run('Transpose', { x: scope.reshape(x, [n, h * w * c]) }, { perm: [1, 0] });
+  const channelsFirst = scope.run(
+    'Transpose',
+    { x: scope.reshape(rowsFirst, [h * w, c, n]) },
+    { perm: [1, 0, 2] },
+  );
+  return scope.reshape(channelsFirst, [c, h, w, n]);
 }
 
 /**
@@ -62,7 +113,7 @@ function filterGradDilated(
   const rows = [top, strideHeight * (outHeight - 1) + filterHeight - 1 - top - (inHeight - 1)] as const;
   const cols = [left, strideWidth * (outWidth - 1) + filterWidth - 1 - left - (inWidth - 1)] as const;
   const padded = cropNegativePadding(scope, x, rows, cols);
-  const xT = scope.run('Transpose', { x: padded.x }, { perm: [3, 1, 2, 0] });
+  const xT = batchToChannels(scope, padded.x);
   const dyT = scope.run('Transpose', { x: dy }, { perm: [1, 2, 0, 3] });
   const grad = scope.run('Conv2D', { x: xT, filter: dyT }, {
     strides: [1, 1],

@@ -43,6 +43,13 @@ export class WasmKernelScope {
     return out;
   }
 
+  /** A new uninitialized float32 tensor on the wasm heap, tracked for disposal. */
+  allocate(shape: number[]): tf.TensorInfo {
+    const out = this.backend.makeOutput(shape, 'float32');
+    this.temporaries.push(out);
+    return out;
+  }
+
   /** Stops tracking `t`: it is the composite kernel's result and now belongs to the engine. */
   keep(t: tf.TensorInfo): tf.TensorInfo {
     const index = this.temporaries.lastIndexOf(t);
