@@ -103,7 +103,7 @@ function reflectColumn(w: Float64Array, v: Float64Array, rows: number, cols: num
   return alpha;
 }
 
-/** Forms the first `count` columns of H_0·H_1·…·H_{count−1} from the unit reflector vectors in `v`. */
+/** Forms the first `count` columns of H_0·H_1·…·H_(count−1) from the unit reflector vectors in `v`. */
 function accumulateQ(v: Float64Array, rows: number, count: number): Float64Array {
   const q = new Float64Array(rows * count);
   for (let j = 0; j < count; j++) q[j * rows + j] = 1;

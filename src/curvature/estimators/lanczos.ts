@@ -4,7 +4,7 @@ import { applyOperator } from './applyOperator.js';
 /**
  * State of a Lanczos run with full reorthogonalization: the orthonormal basis V and the tridiagonal
  * T = VᵀAV (diagonal `alpha`, couplings `beta`; `beta[j]` couples steps j and j+1, and the last entry
- * is the norm of the current residual, the β_m of the residual bounds |β_m·s_{m,i}|).
+ * is the norm of the current residual, the β_m of the residual bounds |β_m·s(m,i)|).
  */
 export interface LanczosState {
   basis: Float64Array[];

@@ -15,7 +15,7 @@ export interface TopEigenvaluesOptions {
   k?: number;
   /** Maximum Lanczos iterations (= matvecs = stored vectors); default min(dim, max(50, 2k + 30)); ≥ k. */
   maxIter?: number;
-  /** Relative residual tolerance: stop when every wanted |β_m·s_{m,i}| ≤ tol·max(|θᵢ|, ε^(2/3)·max|θ|); default 1e-6. */
+  /** Relative residual tolerance: stop when every wanted |β_m·s(m,i)| ≤ tol·max(|θᵢ|, ε^(2/3)·max|θ|); default 1e-6. */
   tol?: number;
   /** Seed of the random start vector; default 0. */
   seed?: number;
@@ -32,7 +32,7 @@ export interface TopEigenvaluesResult {
   /** The k Ritz values, largest first (by value, or by absolute value for `largest-magnitude`). */
   values: Float64Array;
   /**
-   * Residual norms ‖A·xᵢ − θᵢ·xᵢ‖ = |β_m·s_{m,i}| of the Ritz pairs, which bound the distance from θᵢ to
+   * Residual norms ‖A·xᵢ − θᵢ·xᵢ‖ = |β_m·s(m,i)| of the Ritz pairs, which bound the distance from θᵢ to
    * the nearest eigenvalue of A (and, divided by the gap to the rest of the spectrum, its square bounds
    * it more tightly).
    */
@@ -55,7 +55,7 @@ const EPS23 = Math.cbrt(Number.EPSILON) ** 2;
  *
  * @remarks
  * After each iteration m ≥ k the m×m tridiagonal T is diagonalized and the residual bounds
- * |β_m·s_{m,i}| of the wanted Ritz values are checked against `tol`. For Hessians, `largest-algebraic`
+ * |β_m·s(m,i)| of the wanted Ritz values are checked against `tol`. For Hessians, `largest-algebraic`
  * gives the top of the spectrum (the sharpness λ_max that PyHessian reports); `largest-magnitude`
  * also finds a dominant negative eigenvalue away from a minimum.
  *

@@ -18,7 +18,7 @@ export function checkSeed(fn: string, value: unknown): number {
   return value;
 }
 
-/** Throws a RangeError naming `name` unless `value` is a finite number > 0. */
+/** Throws a RangeError naming `name` unless `value` is a finite number greater than 0. */
 export function checkPositive(fn: string, name: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
     throw new RangeError(`${fn}: ${name} must be a finite number > 0, got ${String(value)}`);

@@ -13,6 +13,8 @@ export interface KnownSpectrumMatrix {
   q: Float64Array;
   n: number;
   trace: number;
+  /** A·v, synchronously (the dense reference for checks). */
+  multiply(v: Float64Array): Float64Array;
 }
 
 /**
@@ -44,7 +46,16 @@ export function knownSpectrum(eigenvalues: ArrayLike<number>, seed: number): Kno
   }
   let trace = 0;
   for (let i = 0; i < n; i++) trace += data[i * n + i]!;
-  return { op: matrixOperator({ data, size: n }), data, eigenvalues: lambda, q, n, trace };
+  const multiply = (v: Float64Array): Float64Array => {
+    const out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let acc = 0;
+      for (let j = 0; j < n; j++) acc += data[i * n + j]! * v[j]!;
+      out[i] = acc;
+    }
+    return out;
+  };
+  return { op: matrixOperator({ data, size: n }), data, eigenvalues: lambda, q, n, trace, multiply };
 }
 
 /** Mean and standard error of the mean of a list of numbers. */
