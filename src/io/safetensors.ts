@@ -225,7 +225,9 @@ export function decodeSafetensors(bytes: Uint8Array, source = 'buffer'): Safeten
     );
   const tensors = new Map<string, SafetensorsTensor>();
   for (const s of spans) {
-    const raw = bytes.slice(dataStart + s.begin, dataStart + s.end);
+    // A fresh copy: aligned for the typed array, and independent of the input (Buffer.slice would share it).
+    const raw = new Uint8Array(s.end - s.begin);
+    raw.set(bytes.subarray(dataStart + s.begin, dataStart + s.end));
     if (!LITTLE_ENDIAN) swapBytes(raw, BYTES[s.dtype]);
     const buffer = raw.buffer;
     const data =

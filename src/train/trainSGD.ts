@@ -133,7 +133,8 @@ function fmt(x: number): string {
  * epoch k reproduces the uninterrupted run exactly on a deterministic backend.
  *
  * A non-finite loss stops training with a {@link NonFiniteLossError} naming the epoch and batch; that
- * batch's update is not applied, and the checkpoint directory keeps the last completed epoch.
+ * batch's update is not applied and its batch-norm statistics are rolled back, so the model is left as
+ * it was after the last good batch, and the checkpoint directory keeps the last completed epoch.
  *
  * Progress: a bar per epoch on a TTY, plain lines otherwise (and a summary line per epoch), unless `quiet`.
  *
@@ -254,6 +255,9 @@ export async function trainSGD(
         const oneHot = tf.tidy(
           () => tf.cast(tf.oneHot(batch.labels, train.numClasses), 'float32') as tf.Tensor2D,
         );
+        // The forward pass updates batch-norm moving statistics; keep the old values (clones share the
+        // data, so this copies nothing) to restore them if this batch's loss turns out non-finite.
+        const stateBefore = model.nonTrainableWeights.map((w) => tf.clone(w.read()));
         let stats: tf.Tensor | undefined;
         const { value, grads } = tf.variableGrads(
           () => {
@@ -275,6 +279,8 @@ export async function trainSGD(
         batch.labels.dispose();
         if (!Number.isFinite(total)) {
           tf.dispose(grads);
+          model.nonTrainableWeights.forEach((w, i) => w.write(stateBefore[i]!));
+          tf.dispose(stateBefore);
           const kept =
             dir === undefined
               ? 'no checkpoint directory was given'
@@ -286,9 +292,10 @@ export async function trainSGD(
             epoch,
             b,
             total,
-            `trainSGD: non-finite loss ${total} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batches.length} (0-based epoch ${epoch}, batch ${b}; lr ${epochLr}); the update was not applied and ${kept}`,
+            `trainSGD: non-finite loss ${total} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}/${batches.length} (0-based epoch ${epoch}, batch ${b}; lr ${epochLr}); the update was not applied (nor that batch's batch-norm statistics) and ${kept}`,
           );
         }
+        tf.dispose(stateBefore);
         optimizer.apply(variables, grads, epochLr);
         tf.dispose(grads);
         const size = indices.length;
