@@ -1,0 +1,9 @@
+export { type Estimate, exactEstimate } from './estimate.js';
+export {
+  type GradientNoise,
+  type GradientNoiseOptions,
+  gradientNoise,
+  type MeasureProgress,
+  type NoiseMethod,
+} from './gradientNoise.js';
+export { pairedRatio, ratioWithStandardError, type SampleMean, sampleMean } from './statistics.js';
