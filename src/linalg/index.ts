@@ -1,3 +1,11 @@
+export { cholesky, choleskySolve } from './cholesky.js';
+export { type HessenbergReduction, hessenberg } from './hessenberg.js';
+export { householderTridiagonal, type TridiagonalReduction } from './householderTridiagonal.js';
+export { fromSizedMatrix, type MatrixLike, type SizedMatrix, toSizedMatrix } from './matrixLike.js';
+export { matmul, matmulTransposeB, transpose } from './matrixMultiply.js';
+export { type RealSchurResult, realSchur } from './realSchur.js';
+export { solveLyapunov, solveLyapunovDense, solveQuasiTriangularLyapunov } from './solveLyapunov.js';
+export { symmetricEigen, symmetryDefect } from './symmetricEigen.js';
 export {
   type SymmetricEigenResult,
   symmetricTridiagonalEigen,

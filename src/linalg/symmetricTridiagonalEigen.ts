@@ -31,8 +31,8 @@ const MAX_SWEEPS_PER_VALUE = 60;
  * The matrix is first scaled by its largest entry so that neither the shifts nor the rotations overflow,
  * and an off-diagonal entry is set to zero when it is below machine epsilon times the two neighbouring
  * diagonal entries (a local test, so small eigenvalues of graded matrices keep their relative accuracy).
- * Rotations are accumulated on the rows of the transposed eigenvector matrix, which keeps the inner
- * loop on contiguous memory; the result is transposed once at the end.
+ * The rotations of each sweep are recorded and then applied to the eigenvector matrix one row at a
+ * time, so the inner loop runs over contiguous memory with one load and one store per entry.
  *
  * @param diagonal - the n diagonal entries (not modified).
  * @param offDiagonal - the n−1 entries T[i][i+1] = T[i+1][i] (not modified).
@@ -77,16 +77,19 @@ export function symmetricTridiagonalEigen(
   for (let i = 0; i < n; i++) d[i] = diagonal[i]! * inv;
   for (let i = 0; i < n - 1; i++) e[i] = offDiagonal[i]! * inv;
 
-  // zt row k holds eigenvector k (i.e. zt = Zᵀ, or Qᵀ-rotated when a basis is given).
-  let zt: Float64Array | undefined;
+  // z is the eigenvector matrix being built (row-major, columns = vectors). Each QL sweep's rotations
+  // are recorded and then applied row by row (LAPACK's dlasr scheme): along a row the rotation chain
+  // needs one load and one store per entry, and the memory is contiguous.
+  let z: Float64Array | undefined;
   if (wantVectors) {
-    zt = new Float64Array(n * n);
-    if (basis) {
-      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) zt[j * n + i] = basis[i * n + j]!;
-    } else {
-      for (let i = 0; i < n; i++) zt[i * n + i] = 1;
+    if (basis) z = Float64Array.from(basis);
+    else {
+      z = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) z[i * n + i] = 1;
     }
   }
+  const cs = new Float64Array(n);
+  const sn = new Float64Array(n);
 
   for (let l = 0; l < n; l++) {
     let iter = 0;
@@ -113,7 +116,7 @@ export function symmetricTridiagonalEigen(
         let i: number;
         let underflow = false;
         for (i = m - 1; i >= l; i--) {
-          let f = s * e[i]!;
+          const f = s * e[i]!;
           const b = c * e[i]!;
           r = Math.hypot(f, g);
           e[i + 1] = r;
@@ -130,17 +133,11 @@ export function symmetricTridiagonalEigen(
           p = s * r;
           d[i + 1] = g + p;
           g = c * r - b;
-          if (zt) {
-            const ri = i * n;
-            const rj = ri + n;
-            for (let k = 0; k < n; k++) {
-              f = zt[rj + k]!;
-              const zi = zt[ri + k]!;
-              zt[rj + k] = s * zi + c * f;
-              zt[ri + k] = c * zi - s * f;
-            }
-          }
+          cs[i] = c;
+          sn[i] = s;
         }
+        // Rotations i = m−1 … lo were done (lo > l only after an underflow break).
+        if (z) applyRotationChain(z, n, underflow ? i + 1 : l, m, cs, sn);
         if (underflow) continue;
         d[l] = d[l]! - p;
         e[l] = g;
@@ -152,11 +149,70 @@ export function symmetricTridiagonalEigen(
   const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => d[a]! - d[b]!);
   const values = new Float64Array(n);
   for (let j = 0; j < n; j++) values[j] = d[order[j]!]! * scale;
-  if (!zt) return { values };
+  if (!z) return { values };
   const vectors = new Float64Array(n * n);
-  for (let j = 0; j < n; j++) {
-    const row = order[j]! * n;
-    for (let i = 0; i < n; i++) vectors[i * n + j] = zt[row + i]!;
+  for (let i = 0; i < n; i++) {
+    const row = i * n;
+    for (let j = 0; j < n; j++) vectors[row + j] = z[row + order[j]!]!;
   }
   return { values, vectors };
+}
+
+/**
+ * Applies the rotations recorded for columns (i, i+1), i = m−1 down to lo, to every row of z: the
+ * value of column i+1 is carried in a register along the chain.
+ */
+function applyRotationChain(
+  z: Float64Array,
+  n: number,
+  lo: number,
+  m: number,
+  cs: Float64Array,
+  sn: Float64Array,
+): void {
+  if (lo >= m) return;
+  let r = 0;
+  // Four rows at a time: four independent carry chains hide the latency of each one.
+  for (; r + 3 < n; r += 4) {
+    const r0 = r * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    let k0 = z[r0 + m]!;
+    let k1 = z[r1 + m]!;
+    let k2 = z[r2 + m]!;
+    let k3 = z[r3 + m]!;
+    for (let i = m - 1; i >= lo; i--) {
+      const c = cs[i]!;
+      const s = sn[i]!;
+      const z0 = z[r0 + i]!;
+      const z1 = z[r1 + i]!;
+      const z2 = z[r2 + i]!;
+      const z3 = z[r3 + i]!;
+      z[r0 + i + 1] = s * z0 + c * k0;
+      z[r1 + i + 1] = s * z1 + c * k1;
+      z[r2 + i + 1] = s * z2 + c * k2;
+      z[r3 + i + 1] = s * z3 + c * k3;
+      k0 = c * z0 - s * k0;
+      k1 = c * z1 - s * k1;
+      k2 = c * z2 - s * k2;
+      k3 = c * z3 - s * k3;
+    }
+    z[r0 + lo] = k0;
+    z[r1 + lo] = k1;
+    z[r2 + lo] = k2;
+    z[r3 + lo] = k3;
+  }
+  for (; r < n; r++) {
+    const row = r * n;
+    let carry = z[row + m]!;
+    for (let i = m - 1; i >= lo; i--) {
+      const zi = z[row + i]!;
+      const c = cs[i]!;
+      const s = sn[i]!;
+      z[row + i + 1] = s * zi + c * carry;
+      carry = c * zi - s * carry;
+    }
+    z[row + lo] = carry;
+  }
 }

@@ -1,0 +1,186 @@
+/** A symmetric matrix reduced to tridiagonal form, A = Q T Qᵀ. */
+export interface TridiagonalReduction {
+  /** The n diagonal entries of T. */
+  diagonal: Float64Array;
+  /** The n−1 entries T[i][i+1]. */
+  offDiagonal: Float64Array;
+  /** The orthogonal Q (n×n row-major), present when requested. */
+  q?: Float64Array;
+}
+
+/**
+ * Reduces a real symmetric matrix to tridiagonal form by Householder reflections (Golub & Van Loan,
+ * Algorithm 8.3.1), optionally forming the orthogonal factor Q by backward accumulation.
+ *
+ * @remarks
+ * Works on a copy of the full (both triangles) row-major matrix: the symmetric matrix–vector product
+ * and the rank-2 update then both run along rows, which is what keeps this fast in JavaScript. Only the
+ * lower-right block that is still to be reduced is touched at each step. Each reflector's vector is
+ * kept in the already-reduced row k of the work array.
+ *
+ * @param a - row-major n×n symmetric matrix (not modified; symmetry is the caller's responsibility).
+ * @param n - the size.
+ * @param wantQ - also form Q (4n³/3 extra flops).
+ */
+export function householderTridiagonal(a: Float64Array, n: number, wantQ = false): TridiagonalReduction {
+  if (a.length !== n * n) throw new RangeError(`householderTridiagonal: length ${a.length} ≠ ${n}²`);
+  const w = Float64Array.from(a);
+  const diagonal = new Float64Array(n);
+  const offDiagonal = new Float64Array(Math.max(n - 1, 0));
+  const betas = new Float64Array(n);
+  let p = new Float64Array(n);
+  let pNext = new Float64Array(n);
+  // Step k needs p = β A₂₂ v_k. It is computed in the same pass over the trailing block as step k−1's
+  // rank-2 update (row k of the updated block is finished first, so v_k is known), so each step reads
+  // the trailing block once instead of twice: at n ≳ 300 this is memory-bound and the fusion halves it.
+  let haveP = false;
+  for (let k = 0; k < n - 2; k++) {
+    const row = k * n;
+    const beta = haveP ? betas[k]! : makeReflector(w, n, k, betas, offDiagonal);
+    if (beta === 0) {
+      haveP = false;
+      continue;
+    }
+    if (!haveP) {
+      for (let i = k + 1; i < n; i++) {
+        const ri = i * n;
+        let s = 0;
+        for (let j = k + 1; j < n; j++) s += w[ri + j]! * w[row + j]!;
+        p[i] = beta * s;
+      }
+    }
+    // w = p − (β/2)(pᵀv) v; then A₂₂ −= v wᵀ + w vᵀ.
+    let pv = 0;
+    for (let i = k + 1; i < n; i++) pv += p[i]! * w[row + i]!;
+    const kk = 0.5 * beta * pv;
+    for (let i = k + 1; i < n; i++) p[i] = p[i]! - kk * w[row + i]!;
+    // Row k+1 first: it holds the next reflector's input.
+    const r1 = (k + 1) * n;
+    {
+      const vi = w[row + k + 1]!;
+      const pi = p[k + 1]!;
+      for (let j = k + 1; j < n; j++) w[r1 + j] = w[r1 + j]! - vi * p[j]! - pi * w[row + j]!;
+    }
+    const next = k + 1 < n - 2 ? makeReflector(w, n, k + 1, betas, offDiagonal) : 0;
+    haveP = next !== 0;
+    for (let i = k + 2; i < n; i++) {
+      const ri = i * n;
+      const vi = w[row + i]!;
+      const pi = p[i]!;
+      w[ri + k + 1] = w[ri + k + 1]! - vi * p[k + 1]! - pi * w[row + k + 1]!;
+      if (haveP) {
+        let s = 0;
+        for (let j = k + 2; j < n; j++) {
+          const x = w[ri + j]! - vi * p[j]! - pi * w[row + j]!;
+          w[ri + j] = x;
+          s += x * w[r1 + j]!;
+        }
+        pNext[i] = next * s;
+      } else {
+        for (let j = k + 2; j < n; j++) w[ri + j] = w[ri + j]! - vi * p[j]! - pi * w[row + j]!;
+      }
+    }
+    const swap = p;
+    p = pNext;
+    pNext = swap;
+  }
+  for (let i = 0; i < n; i++) diagonal[i] = w[i * n + i]!;
+  if (n >= 2) offDiagonal[n - 2] = w[(n - 2) * n + n - 1]!;
+  if (!wantQ) return { diagonal, offDiagonal };
+
+  // Q = H₀ H₁ ⋯ H_{n−3}, accumulated from the right end so each reflector touches only its own block.
+  // Reflectors go two at a time (H_k H_{k+1} Q needs Qᵀv_k and Qᵀv_{k+1}, one read and one write pass).
+  const q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) q[i * n + i] = 1;
+  const t1 = new Float64Array(n);
+  const t2 = new Float64Array(n);
+  let k = n - 3;
+  for (; k >= 1; k -= 2) {
+    const k1 = k - 1;
+    const b1 = betas[k1]!;
+    const b2 = betas[k]!;
+    const v1 = k1 * n;
+    const v2 = k * n;
+    // P = H_k Q = Q − b2 v2 t2ᵀ with t2 = Qᵀv2; H_{k−1} P = P − b1 v1 (Qᵀv1 − b2 (v1·v2) t2)ᵀ.
+    t1.fill(0, k, n);
+    t2.fill(0, k, n);
+    let v12 = 0;
+    for (let i = k + 1; i < n; i++) v12 += w[v1 + i]! * w[v2 + i]!;
+    for (let i = k; i < n; i++) {
+      const a1 = w[v1 + i]!;
+      const a2 = i > k ? w[v2 + i]! : 0;
+      if (a1 === 0 && a2 === 0) continue;
+      const ri = i * n;
+      for (let j = k; j < n; j++) {
+        const x = q[ri + j]!;
+        t1[j] = t1[j]! + a1 * x;
+        t2[j] = t2[j]! + a2 * x;
+      }
+    }
+    const c = b2 * v12;
+    for (let j = k; j < n; j++) t1[j] = b1 * (t1[j]! - c * t2[j]!);
+    for (let j = k; j < n; j++) t2[j] = b2 * t2[j]!;
+    for (let i = k; i < n; i++) {
+      const a1 = w[v1 + i]!;
+      const a2 = i > k ? w[v2 + i]! : 0;
+      if (a1 === 0 && a2 === 0) continue;
+      const ri = i * n;
+      for (let j = k; j < n; j++) q[ri + j] = q[ri + j]! - a2 * t2[j]! - a1 * t1[j]!;
+    }
+  }
+  if (k === 0) {
+    const beta = betas[0]!;
+    if (beta !== 0) {
+      t1.fill(0, 1, n);
+      for (let i = 1; i < n; i++) {
+        const vi = w[i]!;
+        if (vi === 0) continue;
+        const ri = i * n;
+        for (let j = 1; j < n; j++) t1[j] = t1[j]! + vi * q[ri + j]!;
+      }
+      for (let i = 1; i < n; i++) {
+        const f = beta * w[i]!;
+        if (f === 0) continue;
+        const ri = i * n;
+        for (let j = 1; j < n; j++) q[ri + j] = q[ri + j]! - f * t1[j]!;
+      }
+    }
+  }
+  return { diagonal, offDiagonal, q };
+}
+
+/**
+ * Turns row k of the work array (entries k+1…n−1, i.e. column k below the diagonal) into the
+ * Householder vector v = x/scale − α e₁ with α = −sign(x₁)‖x/scale‖, records β (H = I − β v vᵀ maps x
+ * to α·scale·e₁) and the off-diagonal entry α·scale, and returns β (0 when x = 0: no reflection).
+ */
+function makeReflector(
+  w: Float64Array,
+  n: number,
+  k: number,
+  betas: Float64Array,
+  offDiagonal: Float64Array,
+): number {
+  const row = k * n;
+  let scale = 0;
+  for (let j = k + 1; j < n; j++) scale = Math.max(scale, Math.abs(w[row + j]!));
+  if (scale === 0) {
+    offDiagonal[k] = 0;
+    betas[k] = 0;
+    return 0;
+  }
+  let sigma2 = 0;
+  for (let j = k + 1; j < n; j++) {
+    const v = w[row + j]! / scale;
+    w[row + j] = v;
+    sigma2 += v * v;
+  }
+  const sigma = Math.sqrt(sigma2);
+  const x0 = w[row + k + 1]!;
+  const alpha = x0 >= 0 ? -sigma : sigma;
+  w[row + k + 1] = x0 - alpha;
+  const beta = 1 / (sigma * (sigma + Math.abs(x0)));
+  betas[k] = beta;
+  offDiagonal[k] = alpha * scale;
+  return beta;
+}
