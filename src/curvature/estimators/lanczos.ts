@@ -7,8 +7,11 @@ import { applyOperator } from './applyOperator.js';
  * is the norm of the current residual, the β_m of the residual bounds |β_m·s(m,i)|).
  */
 export interface LanczosState {
+  /** Orthonormal Lanczos vectors v₀, v₁, … (one more than `alpha` while the run can continue). */
   basis: Float64Array[];
+  /** Diagonal of T: αⱼ = vⱼᵀAvⱼ. */
   alpha: number[];
+  /** Couplings βⱼ = ‖residual after step j‖; 0 marks a breakdown (a new block after a restart). */
   beta: number[];
   /** Largest ‖A·v‖ seen: a lower bound on ‖A‖ that sets the scale of the breakdown test. */
   scale: number;

@@ -76,9 +76,11 @@ export async function spectralDensity(
     for (let j = 0; j < steps; j++) {
       const extended = await lanczosStep(fn, op, state);
       matvecs++;
-      options.onProgress?.(matvecs, total);
       if (!extended) break;
+      if (j < steps - 1) options.onProgress?.(p * steps + j + 1, total);
     }
+    // Counted in planned steps, so that a probe that stops early still advances the bar to its end.
+    options.onProgress?.((p + 1) * steps, total);
     // Drop the basis now: only T is needed, and the next probe allocates its own.
     state.basis.length = 0;
     const m = state.alpha.length;

@@ -17,7 +17,11 @@ export interface StochasticEstimate {
   samples: Float64Array;
 }
 
-/** Called after each matvec (or unit of work) with the number done so far and the planned total. */
+/**
+ * Called after each matvec (or unit of work) with the number done so far and the planned total. The total
+ * is an upper bound: estimators that stop early (adaptive `tol`, converged Lanczos) resolve before `done`
+ * reaches it.
+ */
 export type ProgressCallback = (done: number, total: number) => void;
 
 /** Mean and standard error of the mean (sample standard deviation / √k, Bessel-corrected). */

@@ -131,3 +131,16 @@ test('invalid options throw RangeErrors naming the option', async () => {
   assert.throws(() => gaussianSmoothedDensity(r, { numPoints: 1 }), /numPoints must be an integer ≥ 2/);
   assert.ok(Number.isNaN(integrateSpectralDensity(r, (l) => l).standardError));
 });
+
+test('progress counts planned steps and ends at steps·probes even when probes stop early', async () => {
+  const two = knownSpectrum([1, 1, 1, 5], 31);
+  const progress: [number, number][] = [];
+  const r = await spectralDensity(two.op, {
+    steps: 3,
+    probes: 2,
+    onProgress: (d, t) => progress.push([d, t]),
+  });
+  assert.equal(r.matvecs, 4);
+  assert.deepEqual(progress.at(-1), [6, 6]);
+  for (let i = 1; i < progress.length; i++) assert.ok(progress[i]![0] > progress[i - 1]![0]);
+});
