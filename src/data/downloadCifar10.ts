@@ -98,7 +98,7 @@ export async function downloadCifar10(options: DownloadCifar10Options = {}): Pro
   let lastShown = 0;
   try {
     progress.log(`downloading ${url} (${megabytes(expectedBytes)}) into ${cacheDir}`);
-    await downloadFile(url, archive, {
+    const download = downloadFile(url, archive, {
       expectedBytes,
       expectedMd5,
       ...(options.maxRedirects !== undefined ? { maxRedirects: options.maxRedirects } : {}),
@@ -110,6 +110,11 @@ export async function downloadCifar10(options: DownloadCifar10Options = {}): Pro
           progress.update(received, megabytes(received));
         }
       },
+    });
+    await download.catch((error: unknown) => {
+      // Ends the bar's line, so the caller's error message starts on a fresh one.
+      progress.log('CIFAR-10 download failed');
+      throw error;
     });
     progress.done('verified');
     mkdirSync(staging);

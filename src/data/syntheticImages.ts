@@ -2,9 +2,13 @@ import type { Rng } from '../util/random.js';
 
 /** Shape and difficulty of synthetic CIFAR-like images (see {@link SyntheticCifar10Options}). */
 export interface SyntheticImageSpec {
+  /** Image height in pixels. */
   height: number;
+  /** Image width in pixels. */
   width: number;
+  /** Channels per pixel. */
   channels: number;
+  /** Number of classes, each with its own template. */
   numClasses: number;
   /** Standard deviation of the per-pixel Gaussian noise, relative to the (unit) template RMS. */
   noise: number;
