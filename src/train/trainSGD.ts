@@ -279,7 +279,7 @@ export async function trainSGD(
         batch.labels.dispose();
         if (!Number.isFinite(total)) {
           tf.dispose(grads);
-          model.nonTrainableWeights.forEach((w, i) => w.write(stateBefore[i]!));
+          for (const [i, w] of model.nonTrainableWeights.entries()) w.write(stateBefore[i]!);
           tf.dispose(stateBefore);
           const kept =
             dir === undefined

@@ -20,7 +20,7 @@ function handMade(header: unknown, data: Uint8Array, declaredLength?: number): U
 function f32le(values: number[]): Uint8Array {
   const bytes = new Uint8Array(values.length * 4);
   const view = new DataView(bytes.buffer);
-  values.forEach((v, i) => view.setFloat32(i * 4, v, true));
+  for (const [i, v] of values.entries()) view.setFloat32(i * 4, v, true);
   return bytes;
 }
 

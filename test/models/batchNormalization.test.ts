@@ -18,7 +18,9 @@ test('training mode normalizes with batch statistics and updates the moving ones
   layer.apply(x); // builds
   const y = layer.apply(x, { training: true }) as tf.Tensor;
   const out = y.dataSync();
-  const [gamma, beta, movingMean, movingVariance] = layer.getWeights().map((w) => Float64Array.from(w.dataSync()));
+  const [gamma, beta, movingMean, movingVariance] = layer
+    .getWeights()
+    .map((w) => Float64Array.from(w.dataSync()));
   assert.deepEqual([...gamma!], [1, 1]);
   assert.deepEqual([...beta!], [0, 0]);
   for (const c of [0, 1]) {
@@ -61,7 +63,7 @@ test('gradients flow through the batch statistics in training mode', () => {
   const g = tf.grad((input: tf.Tensor) =>
     tf.sum(tf.mul(layer.apply(input, { training: true }) as tf.Tensor, r)),
   )(x);
-  const grad = g.dataSync();
+  const grad = Array.from(g.dataSync());
   assert.ok(Math.abs(grad.reduce((s, v) => s + v, 0)) < 1e-5);
   // Closed form: (1/σ)(r − mean(r) − ŷ·mean(r·ŷ)).
   const xs = [1, 2, 4, 7];

@@ -27,11 +27,12 @@ test("momentum follows Keras' rule v ← μv − δg, w ← w + v, also when δ 
     expectedW = expectedW.map((wi, i) => wi + v[i]!);
   }
   const actual = w.dataSync();
-  expectedW.forEach((e, i) => assert.ok(Math.abs(actual[i]! - e) < 1e-6, `${actual[i]} vs ${e}`));
+  for (const [i, e] of expectedW.entries())
+    assert.ok(Math.abs(actual[i]! - e) < 1e-6, `${actual[i]} vs ${e}`);
   // tfjs' MomentumOptimizer form (v ← μv + g, w ← w − δv) would give a different result here.
   const state = await sgd.state();
   assert.deepEqual([...state.keys()], ['w']);
-  state.get('w')!.data.forEach((x, i) => assert.ok(Math.abs(x - v[i]!) < 1e-6));
+  for (const [i, x] of state.get('w')!.data.entries()) assert.ok(Math.abs(x - v[i]!) < 1e-6);
 
   const restored = new KerasSGD(0.9);
   restored.load(state, variables);

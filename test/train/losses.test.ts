@@ -127,8 +127,8 @@ test('resolveLoss applies each loss to the right kind of output', () => {
   assert.equal(resolveLoss('kld', 'probabilities').perExample, kldLoss);
   const custom = (a: tf.Tensor2D, b: tf.Tensor2D) => tf.sum(tf.mul(a, b), -1) as tf.Tensor1D;
   assert.deepEqual(resolveLoss(custom, 'logits'), { name: 'custom', outputs: 'logits', perExample: custom });
-  // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
   assert.throws(
+    // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
     () => resolveLoss('mse' as any, 'logits'),
     /unknown loss 'mse'; use 'kld', 'crossEntropy', 'squaredError'/,
   );

@@ -56,9 +56,8 @@ test('one step moves the dense bias by −δ·mean(softmax(z) − y) and adds th
   const wa = weights(a);
   const wb = weights(b);
   const bias = wa.get('dense/bias')!;
-  expectedBias
-    .dataSync()
-    .forEach((e, i) => assert.ok(Math.abs(bias[i]! - e) < 1e-6, `bias ${i}: ${bias[i]} vs ${e}`));
+  for (const [i, e] of expectedBias.dataSync().entries())
+    assert.ok(Math.abs(bias[i]! - e) < 1e-6, `bias ${i}: ${bias[i]} vs ${e}`);
   expectedBias.dispose();
   // The penalty λΣw² adds 2λw to the gradient: w_a − w_b = −δ·2λ·w₀ exactly (same data gradient).
   for (const name of ['stem_conv/kernel', 'stack3_block1_conv2/kernel', 'stack2_block1_shortcut/kernel']) {
