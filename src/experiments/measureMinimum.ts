@@ -1,0 +1,287 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { hutchinsonTrace } from '../curvature/estimators/hutchinsonTrace.js';
+import { hutchPlusPlusTrace } from '../curvature/estimators/hutchPlusPlusTrace.js';
+import type { StochasticEstimate } from '../curvature/estimators/stochasticEstimate.js';
+import { topEigenvalues } from '../curvature/estimators/topEigenvalues.js';
+import { xtrace } from '../curvature/estimators/xtrace.js';
+import { hessianOperator } from '../curvature/hessianOperator.js';
+import type { BatchNormMode, ObjectiveOptions } from '../curvature/trainingObjective.js';
+import type { Dataset } from '../data/dataset.js';
+import type { Estimate } from '../noise/estimate.js';
+import {
+  type GradientNoiseOptions,
+  gradientNoise,
+  type MeasureProgress,
+  type NoiseMethod,
+} from '../noise/gradientNoise.js';
+import { ratioWithStandardError } from '../noise/statistics.js';
+import type { LossName } from '../train/losses.js';
+import { createRng } from '../util/random.js';
+
+/** The trace estimators {@link measureMinimum} can use for Tr H. */
+export type TraceEstimatorName = 'hutchinson' | 'hutchpp' | 'xtrace';
+
+/** The trace estimator names, in a stable order. */
+export const TRACE_ESTIMATORS: readonly TraceEstimatorName[] = ['hutchinson', 'hutchpp', 'xtrace'];
+
+/** Options for {@link measureMinimum}. */
+export interface MeasureMinimumOptions
+  extends ObjectiveOptions,
+    Pick<
+      GradientNoiseOptions,
+      'minibatchSize' | 'minibatches' | 'replacement' | 'largeBatchSize' | 'sigmaHProbes'
+    > {
+  /** Estimator of Tr H; default `'hutchinson'` (Rademacher probes, as PyHessian). */
+  estimator?: TraceEstimatorName;
+  /** Hessian–vector products for Tr H: Hutchinson's probes, or the matvec budget of Hutch++/XTrace; default 50. */
+  probes?: number;
+  /** Seed of every random choice (probes, mini-batches, signs); default 0. */
+  seed?: number;
+  /** How tr σ² is measured (see {@link NoiseMethod}); default `'perExample'`. */
+  noise?: NoiseMethod;
+  /** Also compute this many largest Hessian eigenvalues by Lanczos; default 0 (none). */
+  topEigenvalues?: number;
+  /** Lanczos iterations for `topEigenvalues`; default max(30, 2k + 20). */
+  eigenIterations?: number;
+  /** Called as the work proceeds, stage by stage. */
+  onProgress?: (progress: MeasureProgress) => void;
+}
+
+/** The largest Hessian eigenvalues found by Lanczos. */
+export interface TopEigenvaluesMeasurement {
+  /** Largest first. */
+  values: number[];
+  /** Residual norms bounding each value's distance to an eigenvalue. */
+  residualBounds: number[];
+  /** Whether every residual met the tolerance (1e-3 relative). */
+  converged: boolean;
+  /** Hessian–vector products spent. */
+  matvecs: number;
+}
+
+/** What {@link measureMinimum} measured, and how. */
+export interface MinimumMeasurement {
+  /** Tr H of the objective's Hessian. */
+  traceH: Estimate;
+  /** tr σ² (unbiased), σ² the covariance of per-example gradients. */
+  traceSigma: Estimate & { method: NoiseMethod };
+  /** tr(σ²H), the term of Eq. (13). */
+  traceSigmaH: Estimate;
+  /** |∇f|² over all examples (exact). */
+  gradNormSq: Estimate;
+  /** f over all examples (exact). */
+  loss: Estimate;
+  /** Tr H / tr σ², the paper's "magnitude difference" (standard error by the delta method). */
+  magnitudeDifference: Estimate;
+  /** B_simple = tr σ² / |∇f|². */
+  bSimple: Estimate;
+  /** With `topEigenvalues` > 0. */
+  topEigenvalues?: TopEigenvaluesMeasurement;
+  /** The resolved settings, so a result says how it was obtained. */
+  settings: MeasureSettings;
+}
+
+/** The settings of a measurement, resolved (defaults filled in). */
+export interface MeasureSettings {
+  /** Number of examples n the objective averages over. */
+  examples: number;
+  /** Number of trainable parameters. */
+  parameters: number;
+  /** The loss name (or 'custom'). */
+  loss: LossName | 'custom';
+  /** What the model outputs. */
+  outputs: string;
+  /** Chunk size of every pass. */
+  batchSize: number;
+  /** Batch-normalization mode of the Hessian and of f, ∇f. */
+  bnMode: BatchNormMode;
+  /** Whether the regularization penalty is part of the objective. */
+  includeRegularization: boolean;
+  /** Tr H estimator. */
+  estimator: TraceEstimatorName;
+  /** Its matvec budget. */
+  probes: number;
+  /** tr σ² method. */
+  noise: NoiseMethod;
+  /** Mini-batch size (minibatch and twoBatch methods). */
+  minibatchSize: number;
+  /** Mini-batches or pairs (minibatch and twoBatch methods). */
+  minibatches: number;
+  /** Sampling with replacement (minibatch method). */
+  replacement: boolean;
+  /** Large batch (twoBatch method). */
+  largeBatchSize: number;
+  /** Probes of tr(σ²H). */
+  sigmaHProbes: number;
+  /** The seed. */
+  seed: number;
+  /**
+   * The seeds drawn from `seed` for the independent random streams: the Tr H estimator's, the noise
+   * estimators' (mini-batches and signs) and Lanczos' start vector.
+   */
+  streamSeeds: { traceH: number; noise: number; eigen: number };
+  /** The tfjs backend the numbers were computed on. */
+  backend: string;
+  /** Wall-clock seconds of the whole measurement. */
+  seconds: number;
+}
+
+function checkInteger(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`measureMinimum: options.${name} must be an integer ≥ ${min}, got ${value}`);
+  return value;
+}
+
+/**
+ * Measures, at a model's current parameters, the quantities that characterize the minimum SGD found in
+ * Luo & Wang (2021): Tr H (Jastrzębski et al.'s Eq. (9)), tr σ² (Wang's Eq. (12)), tr(σ²H) and |∇f|²
+ * (Eq. (13)), f, and the ratio Tr H / tr σ² of the paper's Table 1, each with its standard error.
+ *
+ * @remarks
+ * All quantities refer to one objective f = mean data loss over `data` (+ the regularization penalty unless
+ * `includeRegularization` is false), with batch normalization as `bnMode` says (see
+ * {@link hessianOperator}); σ² is always the covariance of per-example gradients with inference-mode
+ * batch normalization (see {@link gradientNoise}).
+ *
+ * Tr H: `'hutchinson'` averages `probes` Rademacher quadratic forms vᵀHv; `'hutchpp'` (Hutch++) and
+ * `'xtrace'` spend the same budget on a low-rank sketch plus deflated probes, better when the spectrum
+ * decays fast (as Hessians' do). Each Hessian–vector product is a double backward pass over all n
+ * examples.
+ *
+ * magnitudeDifference = Tr H / tr σ² with the delta-method standard error
+ * r·√((SE_H/Tr H)² + (SE_σ/tr σ²)²): the two estimates use independent random streams, so their
+ * covariance is 0; with the exact per-example tr σ² only Tr H's error remains. First order, so it is
+ * reliable while both relative errors are small.
+ *
+ * Cost: (1 + [bnMode 'train']) gradient passes, `probes` + `sigmaHProbes` (+ Lanczos iterations)
+ * Hessian–vector products, plus the tr σ² method's gradients (n batch-of-one passes for `'perExample'`).
+ *
+ * @param model - a built tfjs-layers model at the parameters to measure.
+ * @param data - the examples the objective averages over (e.g. the first N training images).
+ * @param options - objective, estimators, sizes, seed, progress.
+ */
+export async function measureMinimum(
+  model: LayersModel,
+  data: Dataset,
+  options: MeasureMinimumOptions = {},
+): Promise<MinimumMeasurement> {
+  const started = performance.now();
+  const estimator = options.estimator ?? 'hutchinson';
+  if (!TRACE_ESTIMATORS.includes(estimator)) {
+    throw new RangeError(
+      `measureMinimum: options.estimator must be ${TRACE_ESTIMATORS.map((e) => `'${e}'`).join(', ')}, got '${String(estimator)}'`,
+    );
+  }
+  const probes = checkInteger('probes', options.probes ?? 50, estimator === 'hutchinson' ? 1 : 4);
+  const seed = options.seed ?? 0;
+  if (!Number.isFinite(seed))
+    throw new RangeError(`measureMinimum: options.seed must be finite, got ${seed}`);
+  const k = checkInteger('topEigenvalues', options.topEigenvalues ?? 0, 0);
+  const sigmaHProbes = checkInteger('sigmaHProbes', options.sigmaHProbes ?? 10, 1);
+  const noiseMethod = options.noise ?? 'perExample';
+  const minibatchSize = options.minibatchSize ?? 32;
+  const minibatches = options.minibatches ?? 32;
+  const replacement = options.replacement ?? true;
+  const largeBatchSize = options.largeBatchSize ?? 4 * minibatchSize;
+
+  const hessian = hessianOperator(model, data, options);
+  const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
+  // Independent streams, so the Tr H and tr σ² errors are independent (the delta method assumes it).
+  const streams = createRng(seed);
+  const traceSeed = streams.int(2 ** 31);
+  const noiseSeed = streams.int(2 ** 31);
+  const eigenSeed = streams.int(2 ** 31);
+
+  const noise = await gradientNoise(model, data, {
+    ...options,
+    method: noiseMethod,
+    seed: noiseSeed,
+    minibatchSize,
+    minibatches,
+    replacement,
+    largeBatchSize,
+    sigmaHProbes,
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+  });
+
+  const onTrace = (done: number, total: number) => report('traceH', done, total);
+  report('traceH', 0, probes);
+  let trace: StochasticEstimate;
+  if (estimator === 'hutchinson') {
+    trace = await hutchinsonTrace(hessian, { probes, seed: traceSeed, onProgress: onTrace });
+  } else if (estimator === 'hutchpp') {
+    trace = await hutchPlusPlusTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
+  } else {
+    trace = await xtrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
+  }
+  const n = hessian.objective.n;
+  const traceH: Estimate = {
+    estimate: trace.estimate,
+    standardError: trace.standardError,
+    samples: trace.samples.length,
+    matvecs: trace.matvecs,
+    examples: n,
+  };
+
+  let eigen: TopEigenvaluesMeasurement | undefined;
+  if (k > 0) {
+    const maxIter = Math.min(
+      hessian.dim,
+      checkInteger('eigenIterations', options.eigenIterations ?? Math.max(30, 2 * k + 20), k),
+    );
+    const result = await topEigenvalues(hessian, {
+      k,
+      maxIter,
+      tol: 1e-3,
+      seed: eigenSeed,
+      onProgress: (done, total) => report('topEigenvalues', done, total),
+    });
+    eigen = {
+      values: Array.from(result.values),
+      residualBounds: Array.from(result.residualBounds),
+      converged: result.converged,
+      matvecs: result.matvecs,
+    };
+  }
+
+  const ratio = ratioWithStandardError(traceH, noise.traceSigma);
+  const traceSigmaH = noise.traceSigmaH!;
+  const objective = hessian.objective;
+  return {
+    traceH,
+    traceSigma: noise.traceSigma,
+    traceSigmaH,
+    gradNormSq: noise.gradNormSq,
+    loss: noise.loss,
+    magnitudeDifference: {
+      ...ratio,
+      samples: traceH.samples,
+      matvecs: traceH.matvecs,
+      examples: noise.traceSigma.examples,
+    },
+    bSimple: noise.bSimple,
+    ...(eigen !== undefined ? { topEigenvalues: eigen } : {}),
+    settings: {
+      examples: n,
+      parameters: hessian.dim,
+      loss: objective.loss.name,
+      outputs: objective.loss.outputs,
+      batchSize: objective.batchSize,
+      bnMode: objective.bnMode,
+      includeRegularization: objective.includeRegularization,
+      estimator,
+      probes,
+      noise: noiseMethod,
+      minibatchSize,
+      minibatches,
+      replacement,
+      largeBatchSize,
+      sigmaHProbes,
+      seed,
+      streamSeeds: { traceH: traceSeed, noise: noiseSeed, eigen: eigenSeed },
+      backend: tf.getBackend(),
+      seconds: (performance.now() - started) / 1000,
+    },
+  };
+}
