@@ -4,6 +4,7 @@ import type { Dataset } from '../data/dataset.js';
 import { directionalDerivatives, weightedGradientSum } from './exampleGradients.js';
 import type { LinearOperator } from './linearOperator.js';
 import { unflattenToTensors } from './parameterVector.js';
+import { warnIfSecondOrderDefective } from './secondOrderCheck.js';
 import { type ObjectiveOptions, type TrainingObjective, trainingObjective } from './trainingObjective.js';
 
 /** Options for {@link gradientCovarianceOperator}: the data loss and the chunk size. */
@@ -51,6 +52,8 @@ export function gradientCovarianceOperator(
     { ...options, bnMode: 'inference', includeRegularization: false },
     'gradientCovarianceOperator',
   );
+  // The directional derivatives differentiate a backward pass, so they need correct second derivatives.
+  warnIfSecondOrderDefective(model, objective.loss);
   let matvecCount = 0;
   return {
     dim: objective.dim,

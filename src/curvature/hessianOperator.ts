@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
 import type { LinearOperator } from './linearOperator.js';
 import { accumulateTensors, unflattenToTensors } from './parameterVector.js';
+import { warnIfSecondOrderDefective } from './secondOrderCheck.js';
 import {
   type BatchNormMode,
   checkParameterTensors,
@@ -83,6 +84,11 @@ export interface HessianOperator extends LinearOperator {
  * - Other layers that behave differently in training (dropout) follow `bnMode` too: `'train'` calls the
  *   model with `training: true`.
  *
+ * tfjs 4.22 drops second-order terms through ops whose gradient reuses their output (Softmax, logSoftmax,
+ * Tanh, Sigmoid, …) unless corrected gradients are registered; a warning is emitted when the model or
+ * loss goes through such an op and the registered gradient is still defective (see
+ * {@link warnIfSecondOrderDefective}).
+ *
  * The operator reads the model's weights at each call: change the weights and the next product is at the
  * new point.
  *
@@ -97,6 +103,7 @@ export function hessianOperator(
   options: HessianOperatorOptions,
 ): HessianOperator {
   const objective = trainingObjective(model, data, options, 'hessianOperator');
+  warnIfSecondOrderDefective(model, objective.loss);
   const training = objective.bnMode === 'train';
   const n = objective.n;
   let matvecCount = 0;

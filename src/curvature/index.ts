@@ -36,3 +36,9 @@ export {
   type TrainingObjective,
   trainingObjective,
 } from './trainingObjective.js';
+export {
+  type SecondOrderOp,
+  secondOrderCorrect,
+  secondOrderOpsOf,
+  warnIfSecondOrderDefective,
+} from './secondOrderCheck.js';
