@@ -1,6 +1,8 @@
 import type { Command } from '../command.js';
 import { backendCommand } from './backend.js';
+import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
+import { trainCommand } from './train.js';
 
 /** Every sub-command, in the order `--help` lists them. Add new commands here. */
-export const commands: readonly Command[] = [backendCommand, sweepCommand];
+export const commands: readonly Command[] = [backendCommand, trainCommand, sweepCommand, reportCommand];

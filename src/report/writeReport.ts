@@ -1,0 +1,234 @@
+import { join } from 'node:path';
+import { readRunRecords } from '../experiments/resultsLog.js';
+import { readRunHistory } from '../experiments/runHistory.js';
+import type { RunRecord } from '../experiments/runRecord.js';
+import { SWEEP_LOSSES, type SweepConfig } from '../experiments/sweepConfig.js';
+import { readSweepManifest, sweepPaths } from '../experiments/sweepDirectory.js';
+import { sweepTasks } from '../experiments/sweepTask.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
+import { toCsv } from './csv.js';
+import { accuracyFigure, magnitudeDifferenceFigure, type RunWithHistory } from './figures.js';
+import { predictionsCsv, predictionsMarkdown, type RunPrediction, runPredictions } from './predictions.js';
+import { renderFigure } from './svg/lineChart.js';
+import { LOSS_TITLES, type Table1Row, table1Csv, table1Markdown, table1Rows } from './table1.js';
+
+/** The formats `sgd-factors report --format` can print Table 1 in. */
+export type ReportFormat = 'md' | 'csv' | 'json';
+
+/** What {@link writeReport} wrote and computed. */
+export interface SweepReport {
+  /** The report directory, `DIR/report`. */
+  dir: string;
+  /** Paths of the files written, relative to `dir`. */
+  files: string[];
+  /** Finished runs of the sweep's grid that the report covers. */
+  runs: RunRecord[];
+  /** Runs of the grid without a result yet. */
+  missing: string[];
+  /** Table 1 rows. */
+  table1: Table1Row[];
+  /** Eq. (6) / Eq. (12) / Eq. (13) per run. */
+  predictions: RunPrediction[];
+  /** Warnings (unreadable lines of results.jsonl, runs without a history). */
+  warnings: string[];
+  /** Table 1 in each format, ready to print. */
+  rendered: Record<ReportFormat, string>;
+}
+
+function describeConfig(config: SweepConfig): string {
+  const schedule = config.schedule.boundaries.length
+    ? `LR × ${config.schedule.factor} at epochs ${config.schedule.boundaries.join(', ')}`
+    : 'constant LR';
+  const m = config.measurement;
+  return (
+    `ResNet-${config.depth}, ${config.trainSize === 'all' ? 'all' : config.trainSize} training images, ` +
+    `${config.epochs} epochs (${schedule}), losses ${config.losses.join(', ')}, BS {${config.batchSizes.join(', ')}} × ` +
+    `LR {${config.learningRates.join(', ')}}, seeds {${config.seeds.join(', ')}}; measured with ${m.estimator}` +
+    `${m.estimator === 'exact' ? '' : ` (${m.probes} probes)`} on ${m.examples} training examples.`
+  );
+}
+
+function runsCsv(records: readonly RunRecord[]): string {
+  return toCsv(
+    [
+      'id',
+      'loss',
+      'batch_size',
+      'learning_rate',
+      'seed',
+      'final_learning_rate',
+      'epochs',
+      'train_accuracy',
+      'val_accuracy',
+      'trace_h',
+      'trace_h_se',
+      'trace_sigma',
+      'trace_sigma_se',
+      'trace_sigma_h',
+      'trace_sigma_h_se',
+      'grad_norm_sq',
+      'grad_norm_sq_se',
+      'loss_value',
+      'loss_value_se',
+      'magnitude_difference',
+      'magnitude_difference_se',
+      'backend',
+      'training_seconds',
+      'measuring_seconds',
+    ],
+    records.map((r) => {
+      const m = r.measurement;
+      return [
+        r.id,
+        r.loss,
+        r.batchSize,
+        r.learningRate,
+        r.seed,
+        r.finalLearningRate,
+        r.epochs,
+        r.final.trainAccuracy,
+        r.final.valAccuracy ?? '',
+        ...[m.traceH, m.traceSigma, m.traceSigmaH, m.gradNormSq, m.loss, m.magnitudeDifference].flatMap(
+          (e) => [e.estimate, e.standardError],
+        ),
+        r.backend,
+        r.seconds.training,
+        r.seconds.measuring,
+      ];
+    }),
+  );
+}
+
+const HOW_TO_READ = `## How to read this report
+
+- **Table 1**: for each batch size and learning rate, Tr(H) (the Hessian trace, which Eq. (6) of
+  Jastrzębski et al. uses) and tr σ² (the trace of the per-example gradient covariance, which Eq. (12) of
+  Wang uses) at the end of training, averaged over seeds. If the three-factor relation held, σ² = H and the
+  magnitude difference would be 1; the paper finds 2–12 for the KLD loss, growing with the learning rate.
+- **Figures 2/3**: runs whose BS/LR ratio is equal share a color; if the ratio is what shapes SGD's
+  dynamics, same-colored curves should nearly coincide while other colors drift apart.
+- **Figure 4**: the magnitude difference against LR (one line per BS) and against BS (one line per LR); the
+  paper sees it grow with LR and change little with BS.
+- **Eq. (6) vs Eq. (12)**: each run's predicted excess loss under the two relations; their ratio is the
+  run's magnitude difference.
+- \`table1.csv\`, \`predictions.csv\` and \`runs.csv\` hold the same numbers at full precision;
+  \`report.json\` holds everything.
+`;
+
+/**
+ * Writes the report of a sweep directory into `DIR/report/`: Table 1 (Markdown and CSV), the Figure 2/3
+ * analogues (accuracy against epoch, one SVG per loss), the Figure 4 analogue (magnitude difference against
+ * LR and BS, one SVG per loss), Eq. (6) vs Eq. (12) predictions per run (Markdown and CSV), every run's
+ * values (runs.csv), a README.md tying them together, and report.json.
+ *
+ * @remarks
+ * Works on a partial sweep (the missing runs are listed). Unreadable lines of results.jsonl (a torn last
+ * line) are skipped with a warning. Figures are SVG rendered in plain Node (no browser).
+ *
+ * @param sweepDir - a directory written by `runSweep`.
+ * @returns what was written, and Table 1 rendered in each format.
+ * @throws Error when the directory holds no sweep or no finished run yet.
+ */
+export function writeReport(sweepDir: string): SweepReport {
+  const manifest = readSweepManifest(sweepDir);
+  const paths = sweepPaths(sweepDir);
+  const tasks = sweepTasks(manifest.config, manifest.dataSource, sweepDir);
+  const { records, ignoredLines } = readRunRecords(paths.results);
+  const warnings: string[] = [];
+  if (ignoredLines.length)
+    warnings.push(`${paths.results}: skipped unreadable line(s) ${ignoredLines.join(', ')} (a torn write?)`);
+  const byId = new Map(records.map((r) => [r.id, r]));
+  const runs = tasks.flatMap((t) => (byId.has(t.id) ? [byId.get(t.id) as RunRecord] : []));
+  const missing = tasks.filter((t) => !byId.has(t.id)).map((t) => t.id);
+  if (runs.length === 0)
+    throw new Error(
+      `${paths.results} holds no finished run of this sweep yet; run 'sgd-factors sweep' first`,
+    );
+
+  const table1 = table1Rows(runs);
+  const predictions = runPredictions(runs);
+  const withHistory: RunWithHistory[] = runs.map((record) => {
+    const history = readRunHistory(join(paths.runs, record.id));
+    if (history.length === 0) warnings.push(`${record.id}: no history.json, left out of the accuracy figure`);
+    return { record, history };
+  });
+
+  const files = new Map<string, string>();
+  const figureLinks: string[] = [];
+  for (const loss of SWEEP_LOSSES) {
+    const lossRuns = withHistory.filter((r) => r.record.loss === loss);
+    if (lossRuns.length === 0) continue;
+    const number = loss === 'kld' ? 2 : 3;
+    const accuracyFile = `figure${number}-${loss}.svg`;
+    files.set(accuracyFile, renderFigure(accuracyFigure(loss, lossRuns, number)));
+    const magnitudeFile = `figure4-${loss}.svg`;
+    files.set(
+      magnitudeFile,
+      renderFigure(
+        magnitudeDifferenceFigure(
+          loss,
+          table1.filter((r) => r.loss === loss),
+        ),
+      ),
+    );
+    figureLinks.push(
+      `### ${LOSS_TITLES[loss]}`,
+      '',
+      `![Figure ${number} analogue, ${LOSS_TITLES[loss]}](${accuracyFile})`,
+      '',
+      `![Figure 4 analogue, ${LOSS_TITLES[loss]}](${magnitudeFile})`,
+      '',
+    );
+  }
+  const markdown = table1Markdown(table1);
+  const csv = table1Csv(table1);
+  const json = {
+    sweep: { name: manifest.config.name, hash: manifest.hash, config: manifest.config, data: manifest.data },
+    finished: runs.length,
+    total: tasks.length,
+    missing,
+    table1,
+    predictions,
+    runs,
+  };
+  files.set('table1.md', markdown);
+  files.set('table1.csv', csv);
+  files.set('predictions.md', predictionsMarkdown(predictions));
+  files.set('predictions.csv', predictionsCsv(predictions));
+  files.set('runs.csv', runsCsv(runs));
+  files.set('report.json', `${JSON.stringify(json, null, 1)}\n`);
+  files.set(
+    'README.md',
+    [
+      `# Sweep '${manifest.config.name}' (${manifest.hash})`,
+      '',
+      manifest.config.description,
+      '',
+      describeConfig(manifest.config),
+      '',
+      `Finished runs: ${runs.length} of ${tasks.length}.${missing.length ? ` Missing: ${missing.join(', ')}.` : ''}`,
+      '',
+      '## Table 1 analogue',
+      '',
+      markdown,
+      '## Figures 2–4 analogues',
+      '',
+      ...figureLinks,
+      '## Eq. (6) vs Eq. (12), per run',
+      '',
+      predictionsMarkdown(predictions),
+      HOW_TO_READ,
+    ].join('\n'),
+  );
+  for (const [name, content] of files) writeFileAtomic(join(paths.report, name), content);
+  return {
+    dir: paths.report,
+    files: [...files.keys()],
+    runs,
+    missing,
+    table1,
+    predictions,
+    warnings,
+    rendered: { md: markdown, csv, json: `${JSON.stringify(table1, null, 1)}\n` },
+  };
+}

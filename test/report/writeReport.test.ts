@@ -1,0 +1,126 @@
+import assert from 'node:assert/strict';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
+import type { RunRecord } from '../../src/experiments/runRecord.js';
+import { runSweep } from '../../src/experiments/runSweep.js';
+import { writeReport } from '../../src/report/writeReport.js';
+import { runner as toyRunner } from '../experiments/fixtures/toyRunner.js';
+import { toyConfig, toyData } from '../experiments/sweepHelpers.js';
+import { checkWellFormedXml } from './xmlWellFormed.js';
+
+const root = mkdtempSync(join(tmpdir(), 'write-report-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+const config = { ...toyConfig, losses: ['kld', 'squaredError'] as ('kld' | 'squaredError')[] };
+
+function parseCsv(text: string): Record<string, string>[] {
+  const [header, ...lines] = text.trim().split('\n');
+  const keys = (header as string).split(',');
+  return lines.map((line) => Object.fromEntries(line.split(',').map((v, i) => [keys[i], v])));
+}
+
+describe('writeReport', () => {
+  const dir = join(root, 'sweep');
+  let records: RunRecord[] = [];
+  before(async () => {
+    await runSweep({ config, data: toyData, out: dir, executor: inProcessExecutor(toyRunner), silent: true });
+    records = readFileSync(join(dir, 'results.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RunRecord);
+  });
+
+  it('writes the tables, figures and predictions', () => {
+    const report = writeReport(dir);
+    assert.deepEqual([...report.files].sort(), [
+      'README.md',
+      'figure2-kld.svg',
+      'figure3-squaredError.svg',
+      'figure4-kld.svg',
+      'figure4-squaredError.svg',
+      'predictions.csv',
+      'predictions.md',
+      'report.json',
+      'runs.csv',
+      'table1.csv',
+      'table1.md',
+    ]);
+    assert.deepEqual(report.missing, []);
+    assert.deepEqual(report.warnings, []);
+    for (const name of report.files.filter((f) => f.endsWith('.svg'))) {
+      const svg = readFileSync(join(report.dir, name), 'utf8');
+      const summary = checkWellFormedXml(svg);
+      assert.equal(summary.root, 'svg', name);
+      // accuracy figures: one line per run (8 runs per loss) in each of the two panels;
+      // magnitude figures: one line per batch size plus one per learning rate.
+      assert.equal(summary.counts.get('polyline'), name.startsWith('figure4') ? 4 : 16, name);
+    }
+    const readme = readFileSync(join(report.dir, 'README.md'), 'utf8');
+    assert.match(readme, /!\[Figure 2 analogue, KLD loss\]\(figure2-kld\.svg\)/);
+    assert.match(readme, /Finished runs: 16 of 16\./);
+    assert.equal(parseCsv(readFileSync(join(report.dir, 'predictions.csv'), 'utf8')).length, 16);
+  });
+
+  it("has Table 1's numbers equal to the means of results.jsonl, in the paper's row order", () => {
+    const rows = parseCsv(readFileSync(join(dir, 'report', 'table1.csv'), 'utf8'));
+    assert.equal(rows.length, 8);
+    assert.deepEqual(
+      rows.filter((r) => r['loss'] === 'kld').map((r) => `${r['batch_size']}/${r['learning_rate']}`),
+      ['8/0.05', '8/0.1', '16/0.05', '16/0.1'],
+    );
+    for (const row of rows) {
+      const cell = records.filter(
+        (r) =>
+          r.loss === row['loss'] &&
+          r.batchSize === Number(row['batch_size']) &&
+          r.learningRate === Number(row['learning_rate']),
+      );
+      assert.equal(cell.length, 2);
+      const [h0, h1] = cell.map((r) => r.measurement.traceH.estimate) as [number, number];
+      const [s0, s1] = cell.map((r) => r.measurement.traceSigma.estimate) as [number, number];
+      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-12 * Math.max(1, Math.abs(b));
+      assert.ok(close(Number(row['trace_h']), (h0 + h1) / 2));
+      assert.ok(close(Number(row['trace_sigma']), (s0 + s1) / 2));
+      // two seeds: the standard error of the mean is half their difference
+      assert.ok(close(Number(row['trace_sigma_se']), Math.abs(s0 - s1) / 2));
+      assert.ok(close(Number(row['magnitude_difference']), (h0 + h1) / (s0 + s1)));
+      assert.equal(row['seeds'], '2');
+      assert.ok(close(Number(row['bs_over_lr']), Number(row['batch_size']) / Number(row['learning_rate'])));
+    }
+    const markdown = readFileSync(join(dir, 'report', 'table1.md'), 'utf8');
+    assert.match(markdown, /### Table 1 analogue: KLD loss/);
+    assert.match(markdown, /\| 1 \| 160 \| 8 \| 0.05 \| /);
+  });
+
+  it('covers a partial sweep, lists the missing runs and skips a torn line', () => {
+    const partial = join(root, 'partial');
+    const lines = readFileSync(join(dir, 'results.jsonl'), 'utf8').trim().split('\n');
+    rmSync(partial, { recursive: true, force: true });
+    // a copy of the sweep with three runs' lines and a torn fourth
+    cpSync(dir, partial, { recursive: true });
+    rmSync(join(partial, 'report'), { recursive: true });
+    writeFileSync(join(partial, 'results.jsonl'), `${lines.slice(0, 3).join('\n')}\n`);
+    appendFileSync(join(partial, 'results.jsonl'), (lines[3] as string).slice(0, 30));
+    const report = writeReport(partial);
+    assert.equal(report.runs.length, 3);
+    assert.equal(report.missing.length, 13);
+    assert.match(report.warnings[0] ?? '', /skipped unreadable line\(s\) 4/);
+    assert.match(
+      readFileSync(join(partial, 'report', 'README.md'), 'utf8'),
+      /Finished runs: 3 of 16\. Missing: /,
+    );
+  });
+
+  it('refuses a directory that is not a sweep or has no finished run', () => {
+    assert.throws(
+      () => writeReport(join(root, 'nowhere')),
+      /sweep.json not found: .* is not a sweep directory/,
+    );
+    const empty = join(root, 'empty');
+    mkdirSync(empty);
+    cpSync(join(dir, 'sweep.json'), join(empty, 'sweep.json'));
+    assert.throws(() => writeReport(empty), /holds no finished run of this sweep yet/);
+  });
+});
