@@ -21,7 +21,7 @@ export interface EpochRecord {
   examples: number;
   /** Wall-clock seconds of the training batches. */
   trainSeconds: number;
-  /** Wall-clock seconds of the whole epoch: training, validation and checkpoint. */
+  /** Wall-clock seconds of the epoch's training and validation (not of writing its checkpoint). */
   seconds: number;
 }
 

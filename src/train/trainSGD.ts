@@ -344,16 +344,15 @@ export async function trainSGD(
         record.valLoss = v.loss;
         record.valAccuracy = v.accuracy;
       }
+      record.seconds = (performance.now() - epochStart) / 1000;
       history.push(record);
       if (dir !== undefined) {
-        record.seconds = (performance.now() - epochStart) / 1000;
         await writeCheckpoint(dir, model, await optimizer.state(), {
           epochsCompleted: epoch + 1,
           fingerprint,
           history,
         });
       }
-      record.seconds = (performance.now() - epochStart) / 1000;
       progress.done(
         `loss ${fmt(record.loss)} acc ${fmt(record.accuracy)}${
           record.valLoss !== undefined
