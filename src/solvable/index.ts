@@ -1,0 +1,23 @@
+export { createGaussianDesign, defaultDesignCovariance, type GaussianDesign } from './gaussianDesign.js';
+export {
+  createLinearRegression,
+  type LinearRegressionModel,
+  type LinearRegressionOptions,
+} from './linearRegression.js';
+export {
+  type LinearRegressionStationaryMoments,
+  linearRegressionStationaryCovariance,
+} from './linearRegressionStationaryCovariance.js';
+export {
+  createLogisticRegression,
+  type LogisticRegressionModel,
+  type LogisticRegressionOptions,
+} from './logisticRegression.js';
+export { normalExpectation, sigmoid, softplus } from './normalExpectation.js';
+export {
+  type Estimate,
+  type SgdSimulationOptions,
+  type SgdSimulationResult,
+  simulateSgd,
+} from './simulateSgd.js';
+export { type SamplingMode, type SolvableModel, traces } from './solvableModel.js';
