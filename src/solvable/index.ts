@@ -1,3 +1,11 @@
+export {
+  type FactorsDemoOptions,
+  type FactorsDemoResult,
+  type FactorsDemoRow,
+  formatFactorsDemoTable,
+  runFactorsDemo,
+} from './factorsDemo.js';
+export { factorsDemoSvg } from './factorsDemoPlot.js';
 export { createGaussianDesign, defaultDesignCovariance, type GaussianDesign } from './gaussianDesign.js';
 export {
   createLinearRegression,
