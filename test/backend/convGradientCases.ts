@@ -7,6 +7,7 @@ import { createRng, type Rng } from '../../src/util/random.js';
 export type ConvPad =
   | 'same'
   | 'valid'
+  | number
   | [[number, number], [number, number], [number, number], [number, number]];
 
 /** One convolution geometry to test the gradient kernels on. */
@@ -22,14 +23,20 @@ export interface ConvCase {
 function describe(c: Omit<ConvCase, 'label'>): ConvCase {
   const [n, h, w, ci] = c.xShape;
   const [kh, kw, , co] = c.filterShape;
-  const pad = typeof c.pad === 'string' ? c.pad : `explicit${JSON.stringify(c.pad.slice(1, 3))}`;
+  const pad =
+    typeof c.pad === 'string'
+      ? c.pad
+      : typeof c.pad === 'number'
+        ? `pad${c.pad}${c.dimRoundingMode ? `-${c.dimRoundingMode}` : ''}`
+        : `explicit${JSON.stringify(c.pad.slice(1, 3))}`;
   return { ...c, label: `n${n} ${h}x${w}x${ci}->${co} k${kh}x${kw} s${c.strides} ${pad}` };
 }
 
 /**
  * The ResNet layer kinds (1×1 and 3×3, stride 1 and 2, 'same' and 'valid'; even and odd sizes), a stem
  * with 3 channels, edge geometries (non-square strides and filters, explicit and asymmetric padding,
- * stride larger than the filter, filter larger than the stride), then `random` seeded random ones.
+ * numeric padding with rounding modes, stride larger than the filter, filter larger than the stride),
+ * then `random` seeded random ones.
  */
 export function convGradientCases(seed: number, random: number): ConvCase[] {
   const cases: ConvCase[] = [];
@@ -74,6 +81,24 @@ export function convGradientCases(seed: number, random: number): ConvCase[] {
         [0, 2],
         [0, 0],
       ],
+    }),
+  );
+  cases.push(
+    describe({
+      xShape: [2, 8, 7, 2],
+      filterShape: [3, 3, 2, 3],
+      strides: [2, 2],
+      pad: 1,
+      dimRoundingMode: 'ceil',
+    }),
+  );
+  cases.push(
+    describe({
+      xShape: [1, 9, 9, 2],
+      filterShape: [3, 3, 2, 2],
+      strides: [2, 2],
+      pad: 2,
+      dimRoundingMode: 'floor',
     }),
   );
   const rng = createRng(seed);
