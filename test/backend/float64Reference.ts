@@ -162,7 +162,7 @@ export function relu64(x: Tensor64, signs?: boolean[]): Tensor64 {
   for (let i = 0; i < x.values.length; i++) {
     const v = x.values[i]!;
     signs?.push(v > 0);
-    out.values[i] = v > 0 ? v : 0;
+    out.values[i] = Math.max(v, 0);
   }
   return out;
 }
