@@ -56,7 +56,7 @@ Options:
     const where = rel === '' ? '.' : rel.startsWith('..') ? out : rel;
     process.stdout.write(
       `\nEq. (6) assumes σ² = H; Eq. (12) uses the measured σ². Where Tr H/tr σ² ≠ 1, only Eq. (12) tracks SGD;\n` +
-        `at larger δ both leave the simulation by O(δ) (see discrete-time predictions in demo.json).\n` +
+        `at larger δ (and, for the log loss, larger δ/m) SGD leaves both by O(δ); demo.json has discrete-time predictions.\n` +
         `wrote ${where}/demo.json and ${where}/demo.svg\n`,
     );
     return 0;
