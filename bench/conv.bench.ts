@@ -87,6 +87,7 @@ async function* convBenchmarks(): AsyncIterable<BenchResult> {
       ],
     ];
     let forwardMs = Number.NaN;
+    let forwardCpuMs = Number.NaN;
     for (const [kind, run] of kernels) {
       // wasm kernels are synchronous: the output exists when runKernel returns.
       const cpuBefore = process.cpuUsage();
@@ -94,7 +95,10 @@ async function* convBenchmarks(): AsyncIterable<BenchResult> {
       const cpu = process.cpuUsage(cpuBefore);
       // CPU time per call (mean): less sensitive than wall time to other processes sharing the cores.
       const cpuMs = (cpu.user + cpu.system) / 1000 / (1 + repeats);
-      if (kind === 'fwd') forwardMs = timing.median;
+      if (kind === 'fwd') {
+        forwardMs = timing.median;
+        forwardCpuMs = cpuMs;
+      }
       yield {
         name: `conv/${kind}/${shapeName}`,
         value: Number(timing.median.toFixed(2)),
@@ -103,6 +107,7 @@ async function* convBenchmarks(): AsyncIterable<BenchResult> {
         ratioToForward: Number((timing.median / forwardMs).toFixed(2)),
         minMs: Number(timing.min.toFixed(2)),
         cpuMs: Number(cpuMs.toFixed(2)),
+        cpuRatioToForward: Number((cpuMs / forwardCpuMs).toFixed(2)),
         ...context,
       };
     }
