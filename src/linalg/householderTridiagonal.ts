@@ -13,79 +13,95 @@ export interface TridiagonalReduction {
  * Algorithm 8.3.1), optionally forming the orthogonal factor Q by backward accumulation.
  *
  * @remarks
- * Works on a copy of the full (both triangles) row-major matrix: the symmetric matrix–vector product
- * and the rank-2 update then both run along rows, which is what keeps this fast in JavaScript. Only the
- * lower-right block that is still to be reduced is touched at each step. Each reflector's vector is
- * kept in the already-reduced row k of the work array.
+ * Works on the lower triangle of a row-major copy: the symmetric matrix–vector product (a dot product
+ * and a scatter along each row) and the rank-2 update both run along rows, which is what keeps this
+ * fast in JavaScript, and only the lower-right block still to be reduced is touched at each step.
  *
- * @param a - row-major n×n symmetric matrix (not modified; symmetry is the caller's responsibility).
+ * @param a - row-major n×n symmetric matrix (not modified; only its lower triangle is read).
  * @param n - the size.
  * @param wantQ - also form Q (4n³/3 extra flops).
  */
 export function householderTridiagonal(a: Float64Array, n: number, wantQ = false): TridiagonalReduction {
   if (a.length !== n * n) throw new RangeError(`householderTridiagonal: length ${a.length} ≠ ${n}²`);
+  // Only the lower triangle (j ≤ i) of the work copy is read or written.
   const w = Float64Array.from(a);
+  // Row k holds reflector k's vector (entries k+1…n−1).
+  const vs = new Float64Array(n * n);
   const diagonal = new Float64Array(n);
   const offDiagonal = new Float64Array(Math.max(n - 1, 0));
   const betas = new Float64Array(n);
   let p = new Float64Array(n);
-  let pNext = new Float64Array(n);
-  // Step k needs p = β A₂₂ v_k. It is computed in the same pass over the trailing block as step k−1's
-  // rank-2 update (row k of the updated block is finished first, so v_k is known), so each step reads
-  // the trailing block once instead of twice: at n ≳ 300 this is memory-bound and the fusion halves it.
+  let y = new Float64Array(n);
+  // Step k needs p = β A₂₂ v_k. After step k−1's rank-2 update has finished column k (so v_k is
+  // known), the rest of the update and the symmetric product for step k share one pass over the lower
+  // triangle of the trailing block, which halves the memory traffic of this memory-bound loop.
   let haveP = false;
   for (let k = 0; k < n - 2; k++) {
-    const row = k * n;
-    const beta = haveP ? betas[k]! : makeReflector(w, n, k, betas, offDiagonal);
-    if (beta === 0) {
-      haveP = false;
-      continue;
-    }
-    if (!haveP) {
+    const vr = k * n;
+    let beta: number;
+    if (haveP) beta = betas[k]!;
+    else {
+      beta = makeReflector(w, vs, n, k, betas, offDiagonal);
+      if (beta === 0) continue;
+      p.fill(0, k + 1, n);
       for (let i = k + 1; i < n; i++) {
         const ri = i * n;
+        const vi = vs[vr + i]!;
         let s = 0;
-        for (let j = k + 1; j < n; j++) s += w[ri + j]! * w[row + j]!;
-        p[i] = beta * s;
+        for (let j = k + 1; j < i; j++) {
+          const x = w[ri + j]!;
+          s += x * vs[vr + j]!;
+          p[j] = p[j]! + x * vi;
+        }
+        p[i] = p[i]! + s + w[ri + i]! * vi;
       }
+      for (let i = k + 1; i < n; i++) p[i] = beta * p[i]!;
     }
     // w = p − (β/2)(pᵀv) v; then A₂₂ −= v wᵀ + w vᵀ.
     let pv = 0;
-    for (let i = k + 1; i < n; i++) pv += p[i]! * w[row + i]!;
+    for (let i = k + 1; i < n; i++) pv += p[i]! * vs[vr + i]!;
     const kk = 0.5 * beta * pv;
-    for (let i = k + 1; i < n; i++) p[i] = p[i]! - kk * w[row + i]!;
-    // Row k+1 first: it holds the next reflector's input.
-    const r1 = (k + 1) * n;
-    {
-      const vi = w[row + k + 1]!;
-      const pi = p[k + 1]!;
-      for (let j = k + 1; j < n; j++) w[r1 + j] = w[r1 + j]! - vi * p[j]! - pi * w[row + j]!;
+    for (let i = k + 1; i < n; i++) p[i] = p[i]! - kk * vs[vr + i]!;
+    // Column k+1 first: it is the next reflector's input.
+    const pk1 = p[k + 1]!;
+    const vk1 = vs[vr + k + 1]!;
+    for (let i = k + 1; i < n; i++) {
+      const idx = i * n + k + 1;
+      w[idx] = w[idx]! - vs[vr + i]! * pk1 - p[i]! * vk1;
     }
-    const next = k + 1 < n - 2 ? makeReflector(w, n, k + 1, betas, offDiagonal) : 0;
+    const next = k + 1 < n - 2 ? makeReflector(w, vs, n, k + 1, betas, offDiagonal) : 0;
     haveP = next !== 0;
+    const nr = (k + 1) * n;
+    if (haveP) y.fill(0, k + 2, n);
     for (let i = k + 2; i < n; i++) {
       const ri = i * n;
-      const vi = w[row + i]!;
+      const vi = vs[vr + i]!;
       const pi = p[i]!;
-      w[ri + k + 1] = w[ri + k + 1]! - vi * p[k + 1]! - pi * w[row + k + 1]!;
       if (haveP) {
+        const ni = vs[nr + i]!;
         let s = 0;
-        for (let j = k + 2; j < n; j++) {
-          const x = w[ri + j]! - vi * p[j]! - pi * w[row + j]!;
+        for (let j = k + 2; j < i; j++) {
+          const x = w[ri + j]! - vi * p[j]! - pi * vs[vr + j]!;
           w[ri + j] = x;
-          s += x * w[r1 + j]!;
+          s += x * vs[nr + j]!;
+          y[j] = y[j]! + x * ni;
         }
-        pNext[i] = next * s;
+        const xd = w[ri + i]! - 2 * vi * pi;
+        w[ri + i] = xd;
+        y[i] = y[i]! + s + xd * ni;
       } else {
-        for (let j = k + 2; j < n; j++) w[ri + j] = w[ri + j]! - vi * p[j]! - pi * w[row + j]!;
+        for (let j = k + 2; j <= i; j++) w[ri + j] = w[ri + j]! - vi * p[j]! - pi * vs[vr + j]!;
       }
     }
-    const swap = p;
-    p = pNext;
-    pNext = swap;
+    if (haveP) {
+      for (let i = k + 2; i < n; i++) y[i] = next * y[i]!;
+      const swap = p;
+      p = y;
+      y = swap;
+    }
   }
   for (let i = 0; i < n; i++) diagonal[i] = w[i * n + i]!;
-  if (n >= 2) offDiagonal[n - 2] = w[(n - 2) * n + n - 1]!;
+  if (n >= 2) offDiagonal[n - 2] = w[(n - 1) * n + n - 2]!;
   if (!wantQ) return { diagonal, offDiagonal };
 
   // Q = H₀ H₁ ⋯ H_{n−3}, accumulated from the right end so each reflector touches only its own block.
@@ -105,10 +121,10 @@ export function householderTridiagonal(a: Float64Array, n: number, wantQ = false
     t1.fill(0, k, n);
     t2.fill(0, k, n);
     let v12 = 0;
-    for (let i = k + 1; i < n; i++) v12 += w[v1 + i]! * w[v2 + i]!;
+    for (let i = k + 1; i < n; i++) v12 += vs[v1 + i]! * vs[v2 + i]!;
     for (let i = k; i < n; i++) {
-      const a1 = w[v1 + i]!;
-      const a2 = i > k ? w[v2 + i]! : 0;
+      const a1 = vs[v1 + i]!;
+      const a2 = i > k ? vs[v2 + i]! : 0;
       if (a1 === 0 && a2 === 0) continue;
       const ri = i * n;
       for (let j = k; j < n; j++) {
@@ -121,8 +137,8 @@ export function householderTridiagonal(a: Float64Array, n: number, wantQ = false
     for (let j = k; j < n; j++) t1[j] = b1 * (t1[j]! - c * t2[j]!);
     for (let j = k; j < n; j++) t2[j] = b2 * t2[j]!;
     for (let i = k; i < n; i++) {
-      const a1 = w[v1 + i]!;
-      const a2 = i > k ? w[v2 + i]! : 0;
+      const a1 = vs[v1 + i]!;
+      const a2 = i > k ? vs[v2 + i]! : 0;
       if (a1 === 0 && a2 === 0) continue;
       const ri = i * n;
       for (let j = k; j < n; j++) q[ri + j] = q[ri + j]! - a2 * t2[j]! - a1 * t1[j]!;
@@ -133,13 +149,13 @@ export function householderTridiagonal(a: Float64Array, n: number, wantQ = false
     if (beta !== 0) {
       t1.fill(0, 1, n);
       for (let i = 1; i < n; i++) {
-        const vi = w[i]!;
+        const vi = vs[i]!;
         if (vi === 0) continue;
         const ri = i * n;
         for (let j = 1; j < n; j++) t1[j] = t1[j]! + vi * q[ri + j]!;
       }
       for (let i = 1; i < n; i++) {
-        const f = beta * w[i]!;
+        const f = beta * vs[i]!;
         if (f === 0) continue;
         const ri = i * n;
         for (let j = 1; j < n; j++) q[ri + j] = q[ri + j]! - f * t1[j]!;
@@ -150,12 +166,13 @@ export function householderTridiagonal(a: Float64Array, n: number, wantQ = false
 }
 
 /**
- * Turns row k of the work array (entries k+1…n−1, i.e. column k below the diagonal) into the
- * Householder vector v = x/scale − α e₁ with α = −sign(x₁)‖x/scale‖, records β (H = I − β v vᵀ maps x
- * to α·scale·e₁) and the off-diagonal entry α·scale, and returns β (0 when x = 0: no reflection).
+ * Turns column k of the work array below the diagonal (x = A[k+1…n−1][k]) into the Householder vector
+ * v = x/scale − α e₁ with α = −sign(x₁)‖x/scale‖, stored in row k of `vs`; records β (H = I − β v vᵀ maps
+ * x to α·scale·e₁) and the off-diagonal entry α·scale, and returns β (0 when x = 0: no reflection).
  */
 function makeReflector(
   w: Float64Array,
+  vs: Float64Array,
   n: number,
   k: number,
   betas: Float64Array,
@@ -163,22 +180,22 @@ function makeReflector(
 ): number {
   const row = k * n;
   let scale = 0;
-  for (let j = k + 1; j < n; j++) scale = Math.max(scale, Math.abs(w[row + j]!));
+  for (let i = k + 1; i < n; i++) scale = Math.max(scale, Math.abs(w[i * n + k]!));
   if (scale === 0) {
     offDiagonal[k] = 0;
     betas[k] = 0;
     return 0;
   }
   let sigma2 = 0;
-  for (let j = k + 1; j < n; j++) {
-    const v = w[row + j]! / scale;
-    w[row + j] = v;
+  for (let i = k + 1; i < n; i++) {
+    const v = w[i * n + k]! / scale;
+    vs[row + i] = v;
     sigma2 += v * v;
   }
   const sigma = Math.sqrt(sigma2);
-  const x0 = w[row + k + 1]!;
+  const x0 = vs[row + k + 1]!;
   const alpha = x0 >= 0 ? -sigma : sigma;
-  w[row + k + 1] = x0 - alpha;
+  vs[row + k + 1] = x0 - alpha;
   const beta = 1 / (sigma * (sigma + Math.abs(x0)));
   betas[k] = beta;
   offDiagonal[k] = alpha * scale;
