@@ -36,6 +36,12 @@ function positiveIntFromEnv(name: string, fallback: number): number {
   return value;
 }
 
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);
   const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
@@ -90,11 +96,19 @@ async function* convBenchmarks(): AsyncIterable<BenchResult> {
     let forwardCpuMs = Number.NaN;
     for (const [kind, run] of kernels) {
       // wasm kernels are synchronous: the output exists when runKernel returns.
-      const cpuBefore = process.cpuUsage();
-      const timing = await timeMedian(() => run().dispose(), { warmup: 1, repeats });
-      const cpu = process.cpuUsage(cpuBefore);
-      // CPU time per call (mean): less sensitive than wall time to other processes sharing the cores.
-      const cpuMs = (cpu.user + cpu.system) / 1000 / (1 + repeats);
+      const cpuSamples: number[] = [];
+      const timing = await timeMedian(
+        () => {
+          const before = process.cpuUsage();
+          run().dispose();
+          const used = process.cpuUsage(before);
+          cpuSamples.push((used.user + used.system) / 1000);
+        },
+        { warmup: 2, repeats },
+      );
+      // Median CPU time per call (warm-up excluded): less sensitive than wall time to other processes
+      // sharing the cores.
+      const cpuMs = median(cpuSamples.slice(2));
       if (kind === 'fwd') {
         forwardMs = timing.median;
         forwardCpuMs = cpuMs;
@@ -108,6 +122,7 @@ async function* convBenchmarks(): AsyncIterable<BenchResult> {
         minMs: Number(timing.min.toFixed(2)),
         cpuMs: Number(cpuMs.toFixed(2)),
         cpuRatioToForward: Number((cpuMs / forwardCpuMs).toFixed(2)),
+        cpuGflops: Number((flops / cpuMs / 1e6).toFixed(2)),
         ...context,
       };
     }

@@ -103,7 +103,7 @@ function interleavePhases(
       },
     );
   }
-  // Not DepthToSpace: tfjs's wasm DepthToSpace is an index-arithmetic loop ~100× slower than this transpose.
+  // Not DepthToSpace: tfjs's wasm DepthToSpace is an index-arithmetic loop ~300× slower than this transpose.
   const moved = scope.run(
     'Transpose',
     { x: scope.reshape(phases, [n * mh, mw, sh, sw * inC]) },
