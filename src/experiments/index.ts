@@ -8,6 +8,7 @@ export type {
   SweepEvent,
 } from './executor.js';
 export { inProcessExecutor } from './inProcessExecutor.js';
+export * from './measureMinimum.js';
 export { appendRunRecord, type RunRecordsRead, readRunRecords } from './resultsLog.js';
 export { readRunHistory, runHistoryPath, writeRunHistory } from './runHistory.js';
 export type { RunEpoch, RunEstimate, RunMeasurement, RunRecord } from './runRecord.js';
@@ -15,12 +16,10 @@ export { type RunSweepOptions, runSweep, type SweepSummary } from './runSweep.js
 export {
   canonicalJson,
   DEFAULT_SWEEP_MEASUREMENT,
-  SWEEP_ESTIMATORS,
   SWEEP_LOSSES,
   type SweepConfig,
   SweepConfigError,
   type SweepConfigInput,
-  type SweepEstimator,
   type SweepLoss,
   type SweepMeasurement,
   type SweepSchedule,

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import type { NoiseMethod } from '../noise/gradientNoise.js';
+import { TRACE_ESTIMATORS, type TraceEstimatorName } from './measureMinimum.js';
 
 /**
  * A loss a sweep can train with (trainSGD's built-in names): `kld` is Keras' Kullback–Leibler divergence
@@ -11,11 +13,8 @@ export type SweepLoss = 'kld' | 'crossEntropy' | 'squaredError';
 /** Every {@link SweepLoss}, in the order reports list them. */
 export const SWEEP_LOSSES: readonly SweepLoss[] = ['kld', 'crossEntropy', 'squaredError'];
 
-/** How Tr H, tr σ² and tr(σ²H) are estimated at the end of each run. */
-export type SweepEstimator = 'hutchinson' | 'exact';
-
-/** Every {@link SweepEstimator}. */
-export const SWEEP_ESTIMATORS: readonly SweepEstimator[] = ['hutchinson', 'exact'];
+/** The ways measureMinimum can measure tr σ² (see its `noise` option). */
+const NOISE_METHODS: readonly NoiseMethod[] = ['perExample', 'minibatch', 'twoBatch'];
 
 /** A step-decay learning-rate schedule: the rate is multiplied by `factor` at each boundary epoch. */
 export interface SweepSchedule {
@@ -25,16 +24,20 @@ export interface SweepSchedule {
   factor: number;
 }
 
-/** The measurement made at the end of each run (see measureMinimum). */
+/** The measurement made at the end of each run (the options of measureMinimum it sets). */
 export interface SweepMeasurement {
-  /** How the traces are estimated. */
-  estimator: SweepEstimator;
-  /** Random probe vectors of the trace estimator (ignored by `exact`). */
+  /** The estimator of Tr H (`hutchinson`, `hutchpp` or `xtrace`). */
+  estimator: TraceEstimatorName;
+  /** Hessian–vector products of the Tr H estimator (its probes, or its budget). */
   probes: number;
-  /** Training examples over which Tr H, tr σ², tr(σ²H), the loss and |∇f|² are measured. */
+  /** The first `examples` training images, over which Tr H, tr σ², tr(σ²H), f and |∇f|² are measured. */
   examples: number;
-  /** Examples per forward/backward pass while measuring (memory, not results). */
+  /** Examples per forward/backward pass while measuring (memory and speed, not results). */
   batchSize: number;
+  /** How tr σ² is measured: `perExample` (exact over the examples), `minibatch` or `twoBatch`. */
+  noise: NoiseMethod;
+  /** Probes of the tr(σ²H) estimate (Eq. (13)). */
+  sigmaHProbes: number;
 }
 
 /**
@@ -113,7 +116,7 @@ const TOP_FIELDS = [
   'measurement',
 ] as const;
 const SCHEDULE_FIELDS = ['boundaries', 'factor'] as const;
-const MEASUREMENT_FIELDS = ['estimator', 'probes', 'examples', 'batchSize'] as const;
+const MEASUREMENT_FIELDS = ['estimator', 'probes', 'examples', 'batchSize', 'noise', 'sigmaHProbes'] as const;
 
 /** Default measurement settings: cheap enough for a CPU, enough probes for a few-percent standard error. */
 export const DEFAULT_SWEEP_MEASUREMENT: SweepMeasurement = {
@@ -121,6 +124,8 @@ export const DEFAULT_SWEEP_MEASUREMENT: SweepMeasurement = {
   probes: 10,
   examples: 1000,
   batchSize: 250,
+  noise: 'perExample',
+  sigmaHProbes: 10,
 };
 
 function editDistance(a: string, b: string): number {
@@ -284,19 +289,31 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
   const m = measurementInput as Record<string, unknown>;
   checkKnownFields('measurement.', m, MEASUREMENT_FIELDS, fail);
   const estimator = m['estimator'] ?? DEFAULT_SWEEP_MEASUREMENT.estimator;
-  if (!SWEEP_ESTIMATORS.includes(estimator as SweepEstimator))
+  if (!TRACE_ESTIMATORS.includes(estimator as TraceEstimatorName))
     fail(
-      `field 'measurement.estimator' must be one of ${SWEEP_ESTIMATORS.join(', ')}, got ${show(estimator)}`,
+      `field 'measurement.estimator' must be one of ${TRACE_ESTIMATORS.join(', ')}, got ${show(estimator)}`,
     );
+  const noise = m['noise'] ?? DEFAULT_SWEEP_MEASUREMENT.noise;
+  if (!NOISE_METHODS.includes(noise as NoiseMethod))
+    fail(`field 'measurement.noise' must be one of ${NOISE_METHODS.join(', ')}, got ${show(noise)}`);
   const measurement: SweepMeasurement = {
-    estimator: estimator as SweepEstimator,
+    estimator: estimator as TraceEstimatorName,
     probes: positiveInteger('measurement.probes', m['probes'] ?? DEFAULT_SWEEP_MEASUREMENT.probes),
     examples: positiveInteger('measurement.examples', m['examples'] ?? DEFAULT_SWEEP_MEASUREMENT.examples),
     batchSize: positiveInteger(
       'measurement.batchSize',
       m['batchSize'] ?? DEFAULT_SWEEP_MEASUREMENT.batchSize,
     ),
+    noise: noise as NoiseMethod,
+    sigmaHProbes: positiveInteger(
+      'measurement.sigmaHProbes',
+      m['sigmaHProbes'] ?? DEFAULT_SWEEP_MEASUREMENT.sigmaHProbes,
+    ),
   };
+  if (measurement.estimator !== 'hutchinson' && measurement.probes < 4)
+    fail(
+      `field 'measurement.probes' must be ≥ 4 for the ${measurement.estimator} estimator, got ${measurement.probes}`,
+    );
   if (typeof trainSize === 'number' && measurement.examples > trainSize)
     fail(`field 'measurement.examples' (${measurement.examples}) exceeds 'trainSize' (${trainSize})`);
 

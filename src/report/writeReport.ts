@@ -43,8 +43,8 @@ function describeConfig(config: SweepConfig): string {
   return (
     `ResNet-${config.depth}, ${config.trainSize === 'all' ? 'all' : config.trainSize} training images, ` +
     `${config.epochs} epochs (${schedule}), losses ${config.losses.join(', ')}, BS {${config.batchSizes.join(', ')}} × ` +
-    `LR {${config.learningRates.join(', ')}}, seeds {${config.seeds.join(', ')}}; measured with ${m.estimator}` +
-    `${m.estimator === 'exact' ? '' : ` (${m.probes} probes)`} on ${m.examples} training examples.`
+    `LR {${config.learningRates.join(', ')}}, seeds {${config.seeds.join(', ')}}; Tr H by ${m.estimator} ` +
+    `(${m.probes} Hessian–vector products), tr σ² ${m.noise}, on the first ${m.examples} training images.`
   );
 }
 

@@ -38,7 +38,21 @@ describe('validateSweepConfig', () => {
     ],
     ['decreasing boundaries', { epochs: 10, schedule: { boundaries: [5, 2] } }, /strictly increasing/],
     ['factor above 1', { schedule: { factor: 2 } }, /'schedule.factor' must be a number in \(0, 1\]/],
-    ['bad estimator', { measurement: { estimator: 'guess' } }, /'measurement.estimator' must be one of/],
+    [
+      'bad estimator',
+      { measurement: { estimator: 'guess' } },
+      /'measurement.estimator' must be one of hutchinson, hutchpp, xtrace/,
+    ],
+    [
+      'bad noise method',
+      { measurement: { noise: 'exact' } },
+      /'measurement.noise' must be one of perExample, minibatch, twoBatch/,
+    ],
+    [
+      'too small a budget',
+      { measurement: { estimator: 'hutchpp', probes: 2 } },
+      /'measurement.probes' must be ≥ 4 for the hutchpp estimator/,
+    ],
     [
       'unknown measurement field',
       { measurement: { probe: 3 } },

@@ -16,7 +16,7 @@ export const toyConfig: SweepConfigInput = {
   batchSizes: [8, 16],
   learningRates: [0.05, 0.1],
   seeds: [0, 1],
-  measurement: { estimator: 'exact', examples: 64, probes: 1, batchSize: 64 },
+  measurement: { estimator: 'hutchinson', examples: 64, probes: 1, batchSize: 64 },
 };
 
 export const toyData: Extract<SweepDataSource, { kind: 'synthetic' }> = {
