@@ -358,7 +358,7 @@ export async function trainSGD(
           record.valLoss !== undefined
             ? ` val_loss ${fmt(record.valLoss)} val_acc ${fmt(record.valAccuracy!)}`
             : ''
-        } lr ${epochLr} ${record.seconds.toFixed(1)}s`,
+        } lr ${Number(epochLr.toPrecision(6))} ${record.seconds.toFixed(1)}s`,
       );
       if (options.onEpochEnd && (await options.onEpochEnd(record, history)) === false) stopped = true;
     }
