@@ -14,7 +14,7 @@ export type RunDataSource =
   | {
       /** CIFAR-10 binary files. */
       kind: 'cifar10';
-      /** The directory they were read from. */
+      /** The directory they were read from (absolute). */
       dir: string;
       /** Training records used (the first `limit`), or null for all. */
       limit: number | null;

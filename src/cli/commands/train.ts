@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BackendName, initBackend } from '../../backend/initBackend.js';
@@ -199,7 +199,7 @@ Options:
       pixelMean = loaded.pixelMean;
       source = {
         kind: 'cifar10',
-        dir: loaded.dir,
+        dir: resolve(loaded.dir),
         limit: limit ?? null,
         testLimit: testLimit ?? null,
         preprocess: loaded.preprocess,
