@@ -26,11 +26,17 @@ export interface FactorsDemoRow {
   model: string;
   /** The model's full description. */
   description: string;
+  /** Number of parameters p. */
   dim: number;
+  /** Learning rate δ. */
   lr: number;
+  /** Batch size m. */
   batchSize: number;
+  /** Tr H at the minimum. */
   traceH: number;
+  /** tr σ² at the minimum. */
   traceSigma: number;
+  /** tr(σ²H) at the minimum. */
   traceSigmaH: number;
   /** Tr H / tr σ² (Table 1's column). */
   ratio: number;
@@ -44,11 +50,17 @@ export interface FactorsDemoRow {
   discrete: { excessLoss: number; gradNormSq: number; method: string };
   /** Simulated stationary values with batch-means standard errors. */
   simulated: {
+    /** E f − f*. */
     excessLoss: Estimate;
+    /** E|∇f|². */
     gradNormSq: Estimate;
+    /** Recorded steps. */
     steps: number;
+    /** Discarded steps. */
     burnIn: number;
+    /** Batches behind the standard errors. */
     numBatches: number;
+    /** Steps per batch. */
     batchLength: number;
   };
   /**
@@ -60,8 +72,11 @@ export interface FactorsDemoRow {
 
 /** Everything the demo computed. */
 export interface FactorsDemoResult {
+  /** The seed used. */
   seed: number;
+  /** Whether the short quick mode ran. */
   quick: boolean;
+  /** One row per (model, δ, m). */
   rows: FactorsDemoRow[];
   /** Wall-clock seconds for the whole run. */
   seconds: number;

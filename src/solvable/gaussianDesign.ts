@@ -5,6 +5,7 @@ import type { Rng } from '../util/random.js';
 
 /** A zero-mean Gaussian design x ~ N(0, S) with its Cholesky factor, for sampling. */
 export interface GaussianDesign {
+  /** p. */
   readonly dim: number;
   /** S, p×p row-major. */
   readonly covariance: Float64Array;

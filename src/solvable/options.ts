@@ -1,11 +1,13 @@
 /** Option checks for the solvable models: RangeErrors that name the function and the option. */
 
+/** Throws unless `value` is an integer ≥ `min`. */
 export function checkInteger(fn: string, name: string, value: number, min: number): void {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
     throw new RangeError(`${fn}: ${name} must be an integer ≥ ${min}, got ${String(value)}`);
   }
 }
 
+/** Throws unless `value` lies in [min, max] (or [min, max) with `maxOpen`). */
 export function checkRange(
   fn: string,
   name: string,
@@ -27,6 +29,7 @@ export function checkRange(
   }
 }
 
+/** Copies a length-`dim` vector of finite numbers into a Float64Array, or throws. */
 export function checkVector(fn: string, name: string, value: ArrayLike<number>, dim: number): Float64Array {
   if (value.length !== dim)
     throw new RangeError(`${fn}: ${name} has length ${value.length}, expected dim = ${dim}`);

@@ -30,6 +30,7 @@ export interface SgdSimulationOptions {
 
 /** A mean with its standard error. */
 export interface Estimate {
+  /** The estimate. */
   mean: number;
   /** Standard error from batch means: sd(batch means)/√(number of batches). */
   standardError: number;
@@ -37,13 +38,19 @@ export interface Estimate {
 
 /** What {@link simulateSgd} measured at stationarity. */
 export interface SgdSimulationResult {
+  /** Learning rate δ used. */
   lr: number;
+  /** Batch size m used. */
   batchSize: number;
   /** Steps recorded (numBatches × batchLength). */
   steps: number;
+  /** Steps discarded before recording. */
   burnIn: number;
+  /** Number of batches behind the standard errors. */
   numBatches: number;
+  /** Steps per batch. */
   batchLength: number;
+  /** f and ∇f were evaluated every this many steps. */
   recordEvery: number;
   /** E f(θ) − f*. */
   excessLoss: Estimate;

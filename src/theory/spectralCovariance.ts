@@ -13,6 +13,7 @@ export interface SymmetricInputOptions {
 
 /** H's eigen-decomposition with σ², both validated and symmetrized. */
 export interface SpectralProblem {
+  /** The size. */
   n: number;
   /** Ascending eigenvalues of H. */
   values: Float64Array;

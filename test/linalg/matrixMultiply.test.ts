@@ -12,6 +12,8 @@ test('matmul, matmulTransposeB and transpose agree with the naive loops on odd a
     [4, 4, 4],
     [7, 3, 9],
     [33, 17, 35],
+    [70, 9, 131],
+    [5, 130, 66],
   ] as const) {
     const a = randomMatrix(n, k, rng);
     const b = randomMatrix(k, m, rng);
@@ -24,7 +26,7 @@ test('matmul, matmulTransposeB and transpose agree with the naive loops on odd a
 
 test('matmulTransposeB with symmetric: true gives the exactly symmetric A·Aᵀ', () => {
   const rng = createRng(6);
-  for (const n of [1, 2, 5, 8]) {
+  for (const n of [1, 2, 5, 8, 67, 130]) {
     const a = randomMatrix(n, 6, rng);
     const c = matmulTransposeB(a, a, n, 6, n, true);
     const full = naiveMatmul(a, naiveTranspose(a, n, 6), n, 6, n);
