@@ -125,10 +125,6 @@ export function resnetV1(options: ResNetV1Options): LayersModel {
   const [height, width] = inputShape;
   const finalHeight = sameSize(sameSize(height, 2), 2);
   const finalWidth = sameSize(sameSize(width, 2), 2);
-  if (finalHeight !== finalWidth)
-    throw new RangeError(
-      `resnetV1: inputShape must be square (the pooling window is square), got [${inputShape}]`,
-    );
 
   const kernelRegularizer = weightDecay > 0 ? regularizers.l2({ l2: weightDecay }) : undefined;
   // Kernels start at zero and are overwritten below from our own generator: this keeps the weights
