@@ -57,14 +57,18 @@ function sameSize(size: number, stride: number): number {
   return Math.ceil(size / stride);
 }
 
+/** Keras' `resnet_layer` arguments (conv_first = True, the only form resnet_v1 uses). */
 interface ResnetLayerArgs {
-  /** Name prefix: the layers become `<prefix>conv…`, `<prefix>bn…`, `<prefix>relu…`. */
   filters: number;
+  /** Default 3. */
   kernelSize?: number;
+  /** Default 1. */
   strides?: number;
+  /** ReLU after the (normalized) convolution; default true. */
   activation?: boolean;
+  /** Batch normalization after the convolution; default true. */
   batchNormalization?: boolean;
-  /** Names of the conv, bn and relu layers. */
+  /** Names of the conv, bn and relu layers (bn and relu only where those layers exist). */
   names: { conv: string; bn?: string; relu?: string };
 }
 
