@@ -130,6 +130,19 @@ export function trainingObjective(
   const chunks: ExampleRange[] = [];
   for (let start = 0; start < n; start += batchSize) chunks.push([start, Math.min(start + batchSize, n)]);
   const imageRest = data.images.shape.slice(1).map(() => -1);
+  // One forward pass on one example: builds a lazily built model (a Sequential's regularization losses
+  // only exist once it is built) and fails early, with tfjs's message, when the data does not fit it.
+  try {
+    tf.tidy(() => {
+      model.apply(tf.slice(data.images, [0, ...imageRest.map(() => 0)], [1, ...imageRest]), {
+        training: false,
+      });
+    });
+  } catch (error) {
+    throw new Error(
+      `${caller}: the model cannot take the data's images [n, ${data.images.shape.slice(1).join(', ')}]: ${error instanceof Error ? error.message : String(error)}`,
+    );
+  }
 
   const objective: TrainingObjective = {
     model,

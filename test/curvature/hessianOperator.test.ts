@@ -400,3 +400,44 @@ test('bad arguments are rejected with messages naming them', async () => {
     p.dispose();
   }
 });
+
+test('an unbuilt Sequential still gets its regularization penalty (the operator builds the model)', async () => {
+  const tflModel = tfl.sequential({
+    layers: [
+      tfl.layers.flatten({ inputShape: [1, 1, 2] }),
+      tfl.layers.dense({ units: 2, kernelRegularizer: tfl.regularizers.l2({ l2: 0.25 }) }),
+    ],
+  });
+  const data: Dataset = {
+    images: tf.tensor4d([1, 2, 3, 4], [2, 1, 1, 2]),
+    labels: tf.tensor1d([0, 1], 'int32'),
+    numClasses: 2,
+  };
+  try {
+    assert.equal(
+      tf.tidy(() => tflModel.calculateLosses().length),
+      0,
+      'premise: unbuilt, no penalty yet',
+    );
+    const op = hessianOperator(tflModel, data, { loss: softmaxCrossEntropy });
+    const { regularization } = await op.lossAndGradient();
+    const kernel = Array.from(tflModel.trainableWeights[0]!.read().dataSync());
+    const expected = 0.25 * kernel.reduce((s, w) => s + w * w, 0);
+    assert.ok(
+      expected > 0 && Math.abs(regularization - expected) < 1e-6 * expected,
+      `${regularization} vs ${expected}`,
+    );
+    const wrong = tf.zeros([2, 3, 3, 1]) as tf.Tensor4D;
+    try {
+      assert.throws(
+        () => hessianOperator(tflModel, { ...data, images: wrong }, { loss: softmaxCrossEntropy }),
+        /cannot take the data's images \[n, 3, 3, 1\]/,
+      );
+    } finally {
+      wrong.dispose();
+    }
+  } finally {
+    tf.dispose([data.images, data.labels]);
+    tflModel.dispose();
+  }
+});
