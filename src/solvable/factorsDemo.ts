@@ -7,7 +7,7 @@ import { expectedLossThreeFactor } from '../theory/threeFactor.js';
 import { createLinearRegression, type LinearRegressionModel } from './linearRegression.js';
 import { linearRegressionStationaryCovariance } from './linearRegressionStationaryCovariance.js';
 import { createLogisticRegression } from './logisticRegression.js';
-import { type Estimate, simulateSgd } from './simulateSgd.js';
+import { type BatchMeansEstimate, simulateSgd } from './simulateSgd.js';
 import type { SolvableModel } from './solvableModel.js';
 
 /** Options of {@link runFactorsDemo}. */
@@ -51,9 +51,9 @@ export interface FactorsDemoRow {
   /** Simulated stationary values with batch-means standard errors. */
   simulated: {
     /** E f − f*. */
-    excessLoss: Estimate;
+    excessLoss: BatchMeansEstimate;
     /** E|∇f|². */
-    gradNormSq: Estimate;
+    gradNormSq: BatchMeansEstimate;
     /** Recorded steps. */
     steps: number;
     /** Discarded steps. */
@@ -243,7 +243,7 @@ function sig(x: number, digits = 3): string {
 }
 
 /** `mean ± se` with the mean rounded to the standard error's second significant digit. */
-function withError(e: Estimate): string {
+function withError(e: BatchMeansEstimate): string {
   return `${sig(e.mean, 4)} ± ${sig(e.standardError, 2)}`;
 }
 

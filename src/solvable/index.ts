@@ -23,7 +23,7 @@ export {
 } from './logisticRegression.js';
 export { normalExpectation, sigmoid, softplus } from './normalExpectation.js';
 export {
-  type Estimate,
+  type BatchMeansEstimate,
   type SgdSimulationOptions,
   type SgdSimulationResult,
   simulateSgd,

@@ -29,7 +29,7 @@ export interface SgdSimulationOptions {
 }
 
 /** A mean with its standard error. */
-export interface Estimate {
+export interface BatchMeansEstimate {
   /** The estimate. */
   mean: number;
   /** Standard error from batch means: sd(batch means)/√(number of batches). */
@@ -53,9 +53,9 @@ export interface SgdSimulationResult {
   /** f and ∇f were evaluated every this many steps. */
   recordEvery: number;
   /** E f(θ) − f*. */
-  excessLoss: Estimate;
+  excessLoss: BatchMeansEstimate;
   /** E |∇f(θ)|². */
-  gradNormSq: Estimate;
+  gradNormSq: BatchMeansEstimate;
   /** E[u uᵀ] for u = (m/δ)^{1/2}(θ − θ*) (p×p row-major): compare with Γ(∞). */
   scaledCovariance: Float64Array;
   /** Entrywise standard errors of `scaledCovariance`. */
@@ -180,7 +180,7 @@ export function simulateSgd(model: SolvableModel, options: SgdSimulationOptions)
   }
   options.onProgress?.(total, total);
 
-  const estimate = (xs: Float64Array, offset: number, stride: number): Estimate => {
+  const estimate = (xs: Float64Array, offset: number, stride: number): BatchMeansEstimate => {
     let mean = 0;
     for (let b = 0; b < numBatches; b++) mean += xs[b * stride + offset]!;
     mean /= numBatches;
