@@ -5,12 +5,16 @@ import { KERAS_EPSILON } from './kldLoss.js';
  * Cross-entropy (log loss) per example from logits: −Σₖ y_k · log softmax(z)_k, computed with a
  * log-sum-exp, so it is exact even where a softmax would round to 0 or 1.
  *
+ * @remarks
+ * Written as z − logSumExp(z) rather than `tf.logSoftmax`: tfjs 4.22's logSoftmax gradient reuses its
+ * saved output, which silently drops the second-order terms that exact Hessian-vector products need.
+ *
  * @param labels - target distributions [b, k] (one-hot for classification).
  * @param logits - unnormalized scores [b, k].
  * @returns the per-example losses [b].
  */
 export function crossEntropyFromLogits(labels: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits, -1)), -1)) as tf.Tensor1D);
+  return tf.tidy(() => tf.neg(tf.sum(tf.mul(labels, tf.sub(logits, tf.logSumExp(logits, -1, true))), -1)) as tf.Tensor1D);
 }
 
 /**
