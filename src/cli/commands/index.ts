@@ -1,6 +1,7 @@
 import type { Command } from '../command.js';
 import { backendCommand } from './backend.js';
 import { demoCommand } from './demo.js';
+import { measureCommand } from './measure.js';
 import { reportCommand } from './report.js';
 import { sweepCommand } from './sweep.js';
 import { trainCommand } from './train.js';
@@ -9,6 +10,7 @@ import { trainCommand } from './train.js';
 export const commands: readonly Command[] = [
   backendCommand,
   trainCommand,
+  measureCommand,
   sweepCommand,
   reportCommand,
   demoCommand,
