@@ -6,5 +6,14 @@
  */
 export * from './backend/index.js';
 export * from './curvature/index.js';
-export type { Dataset, SplitDataset } from './data/dataset.js';
+export * from './data/index.js';
+export * from './experiments/index.js';
+export * from './io/index.js';
+export * from './linalg/index.js';
+export * from './models/index.js';
+export * from './noise/index.js';
+export * from './report/index.js';
+export * from './solvable/index.js';
+export * from './theory/index.js';
+export * from './train/index.js';
 export * from './util/index.js';

@@ -3,6 +3,16 @@ export { type HessenbergReduction, hessenberg } from './hessenberg.js';
 export { householderTridiagonal, type TridiagonalReduction } from './householderTridiagonal.js';
 export { fromSizedMatrix, type MatrixLike, type SizedMatrix, toSizedMatrix } from './matrixLike.js';
 export { matmul, matmulTransposeB, transpose } from './matrixMultiply.js';
+export {
+  type MatrixLayout,
+  orthonormalizeColumns,
+  type QROptions,
+  type RangeBasisOptions,
+  type RangeBasisResult,
+  rangeBasis,
+  type ThinQRResult,
+  thinQR,
+} from './qr.js';
 export { type RealSchurResult, realSchur } from './realSchur.js';
 export { solveLyapunov, solveLyapunovDense, solveQuasiTriangularLyapunov } from './solveLyapunov.js';
 export { symmetricEigen, symmetryDefect } from './symmetricEigen.js';
