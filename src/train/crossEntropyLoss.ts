@@ -14,7 +14,9 @@ import { KERAS_EPSILON } from './kldLoss.js';
  * @returns the per-example losses [b].
  */
 export function crossEntropyFromLogits(labels: tf.Tensor2D, logits: tf.Tensor2D): tf.Tensor1D {
-  return tf.tidy(() => tf.neg(tf.sum(tf.mul(labels, tf.sub(logits, tf.logSumExp(logits, -1, true))), -1)) as tf.Tensor1D);
+  return tf.tidy(
+    () => tf.neg(tf.sum(tf.mul(labels, tf.sub(logits, tf.logSumExp(logits, -1, true))), -1)) as tf.Tensor1D,
+  );
 }
 
 /**
