@@ -1,14 +1,16 @@
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { experimentRunner } from '../../src/experiments/experimentRunner.js';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { runner as toyRunner } from '../experiments/fixtures/toyRunner.js';
 import { resultsOf, toyConfig, toyRunnerPath } from '../experiments/sweepHelpers.js';
+import { checkWellFormedXml } from '../report/xmlWellFormed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cli-sweep-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -202,5 +204,80 @@ describe('sgd-factors sweep', () => {
     assert.match(result.stdout, /7 runs finished, 0 were already done, 1 failed, of 8/);
     assert.match(result.stdout, /failed: kld-bs8-lr0.1-seed0: toy failure injected/);
     assert.equal(result.stderr, '');
+  });
+});
+
+describe('sgd-factors sweep with the real runner (ResNet, trainSGD, measureMinimum)', () => {
+  it('runs the smoke preset end to end, and report makes its tables and figures', (t) => {
+    const out = join(root, 'smoke');
+    const started = Date.now();
+    const sweep = cli(['sweep', '--preset', 'smoke', '--synthetic', '2000', '--out', out]);
+    const seconds = (Date.now() - started) / 1000;
+    t.diagnostic(`smoke sweep wall time: ${seconds.toFixed(1)} s`);
+    assert.equal(sweep.status, 0, sweep.stderr);
+    assert.match(sweep.stdout, /^4 runs finished, 0 were already done, 0 failed, of 4/);
+    assert.match(sweep.stderr, /backend \w+/);
+    const results = resultsOf(out) as {
+      id: string;
+      epochs: number;
+      measurement: { traceH: { estimate: number } };
+    }[];
+    assert.deepEqual(
+      results.map((r) => r.id),
+      ['kld-bs100-lr0.08-seed0', 'kld-bs100-lr0.2-seed0', 'kld-bs200-lr0.08-seed0', 'kld-bs200-lr0.2-seed0'],
+    );
+    for (const r of results) assert.ok(Number.isFinite(r.measurement.traceH.estimate), r.id);
+
+    const report = spawnSync(process.execPath, [...cliArgs, 'report', out], { encoding: 'utf8' });
+    assert.equal(report.status, 0, report.stderr);
+    assert.equal((report.stdout.match(/^\| \d+ \|/gm) ?? []).length, 4, 'four Table 1 rows');
+    for (const figure of ['figure2-kld.svg', 'figure4-kld.svg'])
+      checkWellFormedXml(readFileSync(join(out, 'report', figure), 'utf8'));
+  });
+
+  it('resumes a training run killed after its first checkpoint, with the results of an uninterrupted one', async () => {
+    const tiny = {
+      name: 'tiny',
+      depth: 8,
+      trainSize: 200,
+      validationSize: 50,
+      epochs: 3,
+      schedule: { boundaries: [2], factor: 0.1 },
+      batchSizes: [50],
+      learningRates: [0.1],
+      seeds: [0],
+      measurement: { estimator: 'hutchinson', probes: 1, examples: 50, batchSize: 50, sigmaHProbes: 1 },
+    } as const;
+    const tinyPath = join(root, 'tiny.json');
+    writeFileSync(tinyPath, JSON.stringify(tiny));
+    const reference = join(root, 'tiny-reference');
+    await runSweep({
+      config: {
+        ...tiny,
+        batchSizes: [50],
+        learningRates: [0.1],
+        seeds: [0],
+        schedule: { boundaries: [2], factor: 0.1 },
+      },
+      data: { kind: 'synthetic', n: 200, testN: 50, seed: 0 },
+      out: reference,
+      executor: inProcessExecutor(experimentRunner),
+      silent: true,
+    });
+    const out = join(root, 'tiny-killed');
+    const args = ['sweep', '--config', tinyPath, '--synthetic', '200', '--out', out, '--workers', '1'];
+    const child = spawn(process.execPath, [...cliArgs, ...args], { stdio: 'ignore' });
+    const checkpoint = join(out, 'runs', 'kld-bs50-lr0.1-seed0', 'checkpoint', 'checkpoint.json');
+    try {
+      await waitFor(() => existsSync(checkpoint), child, 120_000);
+    } finally {
+      child.kill('SIGKILL');
+    }
+    await new Promise((resolve) => child.once('exit', resolve));
+    assert.equal(existsSync(join(out, 'results.jsonl')), false, 'killed before the run finished');
+    const rerun = cli(args);
+    assert.equal(rerun.status, 0, rerun.stderr);
+    assert.match(rerun.stderr, /resumed after epoch [12]\/3/);
+    assert.deepEqual(resultsOf(out), resultsOf(reference));
   });
 });

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/initBackend.js';
@@ -155,4 +156,24 @@ test('measureMinimum leaks no tensors and names bad options', async () => {
   } finally {
     p.dispose();
   }
+});
+
+test('examples/measure-minimum.ts runs and prints every quantity with its standard error', () => {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'examples/measure-minimum.ts'], {
+    encoding: 'utf8',
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const value = (name: string) => {
+    const match = new RegExp(`^${name.replace(/[()|/²]/g, '\\$&')} +(\\S+) ± (\\S+)$`, 'm').exec(r.stdout);
+    assert.ok(match, `${name} in\n${r.stdout}`);
+    return { estimate: Number(match[1]), standardError: Number(match[2]) };
+  };
+  const traceH = value('Tr H');
+  const traceSigma = value('tr σ²');
+  const ratio = value('Tr H / tr σ²');
+  for (const e of [traceH, traceSigma, value('tr(σ²H)'), value('|∇f|²'), value('f'), ratio])
+    assert.ok(Number.isFinite(e.estimate) && Number.isFinite(e.standardError));
+  assert.ok(traceH.estimate > 0 && traceSigma.estimate > 0);
+  assert.ok(Math.abs(ratio.estimate - traceH.estimate / traceSigma.estimate) < 1e-3 * ratio.estimate);
+  assert.match(r.stdout, /^λ_max +\d/m);
 });

@@ -30,9 +30,10 @@ export const toyRunnerPath = new URL('./fixtures/toyRunner.ts', import.meta.url)
 
 /** A record without the fields that depend on timing. */
 export function timeless(record: RunRecord): unknown {
-  const { seconds: _seconds, final, ...rest } = record;
+  const { seconds: _seconds, final, measurement, ...rest } = record;
   const { seconds: _epochSeconds, ...finalRest } = final;
-  return { ...rest, final: finalRest };
+  const { seconds: _measureSeconds, ...settings } = measurement.settings;
+  return { ...rest, final: finalRest, measurement: { ...measurement, settings } };
 }
 
 /** The records of DIR/results.jsonl, without timing, sorted by id. */
