@@ -1,6 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { accumulateTensors } from './parameterVector.js';
-import { dotTensors, type ExampleRange, type TrainingObjective } from './trainingObjective.js';
+import {
+  dotTensors,
+  type ExampleRange,
+  explainingOutOfMemory,
+  type TrainingObjective,
+} from './trainingObjective.js';
 
 // Gradients of individual examples' losses ℓᵢ, and of weighted sums of them, over a TrainingObjective.
 // All of them evaluate batch normalization in inference mode: a per-example gradient is only defined when
@@ -55,16 +60,18 @@ export async function directionalDerivatives(
   const out = new Float64Array(objective.n);
   for (const range of objective.chunks) {
     const [start, end] = range;
-    const a = tf.tidy(() => {
-      const { images, labels } = objective.slice(range);
-      const w = tf.ones([end - start]);
-      return tf.grad((weights: tf.Tensor) => {
-        const { grads } = objective.gradients(
-          () => tf.sum(tf.mul(weights, objective.batchLosses(images, labels, false))) as tf.Scalar,
-        );
-        return dotTensors(grads, vs);
-      })(w);
-    });
+    const a = explainingOutOfMemory(objective, 'directionalDerivatives', () =>
+      tf.tidy(() => {
+        const { images, labels } = objective.slice(range);
+        const w = tf.ones([end - start]);
+        return tf.grad((weights: tf.Tensor) => {
+          const { grads } = objective.gradients(
+            () => tf.sum(tf.mul(weights, objective.batchLosses(images, labels, false))) as tf.Scalar,
+          );
+          return dotTensors(grads, vs);
+        })(w);
+      }),
+    );
     try {
       out.set((await a.data()) as Float32Array, start);
     } finally {

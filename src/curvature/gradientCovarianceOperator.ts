@@ -39,7 +39,7 @@ export interface GradientCovarianceOperator extends LinearOperator {
  *
  * @param model - a built tfjs-layers model.
  * @param data - the examples.
- * @param options - loss (default 'kld'), outputs, batchSize (default 128).
+ * @param options - loss (default 'kld'), outputs, batchSize (default 32).
  */
 export function gradientCovarianceOperator(
   model: LayersModel,

@@ -9,6 +9,7 @@ import {
   checkParameterTensors,
   dotTensors,
   type ExampleRange,
+  explainingOutOfMemory,
   type ObjectiveOptions,
   type TrainingObjective,
   trainingObjective,
@@ -94,7 +95,7 @@ export interface HessianOperator extends LinearOperator {
  *
  * @param model - a built tfjs-layers model mapping `data.images` to the loss's inputs.
  * @param data - the examples the objective averages over.
- * @param options - loss, batchSize (default 128), bnMode, includeRegularization.
+ * @param options - loss, batchSize (default 32), bnMode, includeRegularization.
  * @returns the Hessian operator (dim = number of trainable parameters).
  */
 export function hessianOperator(
@@ -118,14 +119,16 @@ export function hessianOperator(
   const withPenalty = (index: number): boolean => index === 0 && objective.includeRegularization;
 
   const chunkProduct = (range: ExampleRange, index: number, vs: readonly tf.Tensor[]): tf.Tensor[] =>
-    objective.preservingState(() =>
-      tf.tidy(() => {
-        const { grads } = objective.gradients(() => {
-          const inner = objective.gradients(() => chunkValue(range, withPenalty(index))).grads;
-          return dotTensors(inner, vs);
-        });
-        return grads;
-      }),
+    explainingOutOfMemory(objective, 'hessianOperator', () =>
+      objective.preservingState(() =>
+        tf.tidy(() => {
+          const { grads } = objective.gradients(() => {
+            const inner = objective.gradients(() => chunkValue(range, withPenalty(index))).grads;
+            return dotTensors(inner, vs);
+          });
+          return grads;
+        }),
+      ),
     );
 
   const operator: HessianOperator = {

@@ -1,4 +1,3 @@
-export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
 export * from './estimators/index.js';
 export {
   batchGradient,
@@ -17,6 +16,7 @@ export {
   hessianOperator,
   type ObjectiveGradient,
 } from './hessianOperator.js';
+export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
 export {
   accumulateTensors,
   flattenTensors,
@@ -28,17 +28,18 @@ export {
   unflattenToTensors,
 } from './parameterVector.js';
 export {
-  type BatchNormMode,
-  checkParameterTensors,
-  dotTensors,
-  type ExampleRange,
-  type ObjectiveOptions,
-  type TrainingObjective,
-  trainingObjective,
-} from './trainingObjective.js';
-export {
   type SecondOrderOp,
   secondOrderCorrect,
   secondOrderOpsOf,
   warnIfSecondOrderDefective,
 } from './secondOrderCheck.js';
+export {
+  type BatchNormMode,
+  checkParameterTensors,
+  dotTensors,
+  type ExampleRange,
+  explainingOutOfMemory,
+  type ObjectiveOptions,
+  type TrainingObjective,
+  trainingObjective,
+} from './trainingObjective.js';

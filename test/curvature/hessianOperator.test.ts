@@ -5,6 +5,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { hessianOperator } from '../../src/curvature/hessianOperator.js';
 import { flattenTensors, unflattenToTensors } from '../../src/curvature/parameterVector.js';
+import { explainingOutOfMemory, trainingObjective } from '../../src/curvature/trainingObjective.js';
 import type { Dataset } from '../../src/data/dataset.js';
 import { KerasBatchNormalization } from '../../src/models/batchNormalization.js';
 import { createRng } from '../../src/util/random.js';
@@ -439,5 +440,33 @@ test('an unbuilt Sequential still gets its regularization penalty (the operator 
   } finally {
     tf.dispose([data.images, data.labels]);
     tflModel.dispose();
+  }
+});
+
+test("the wasm backend's bare Aborted() becomes an error naming the chunk size", () => {
+  const p = regressionProblem('linear', { n: 4 });
+  try {
+    const objective = trainingObjective(p.model, p.data, { loss: p.loss, batchSize: 3 });
+    assert.equal(tf.getBackend(), 'wasm');
+    assert.throws(
+      () =>
+        explainingOutOfMemory(objective, 'hessianOperator', () => {
+          throw new Error('Aborted(). Build with -sASSERTIONS for more info.');
+        }),
+      /hessianOperator: the wasm backend ran out of memory .* on a chunk of 3 examples; use a smaller batchSize/,
+    );
+    assert.throws(
+      () =>
+        explainingOutOfMemory(objective, 'hessianOperator', () => {
+          throw new RangeError('something else');
+        }),
+      /^RangeError: something else$/,
+    );
+    assert.equal(
+      explainingOutOfMemory(objective, 'x', () => 7),
+      7,
+    );
+  } finally {
+    p.dispose();
   }
 });
