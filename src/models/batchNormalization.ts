@@ -1,5 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers, type Shape } from '@tensorflow/tfjs-layers';
+import { trainingBatchNorm } from '../backend/kernels/wasm/trainingBatchNorm.js';
+
+/**
+ * Whether training-mode normalization may take the fused path ({@link trainingBatchNorm}): on the wasm
+ * backend, and only while at most one gradient tape records — its hand-written gradient is exact to first
+ * order, and a second tape (a Hessian–vector product) must differentiate the plain ops instead.
+ */
+function useFusedTrainingBatchNorm(): boolean {
+  return tf.getBackend() === 'wasm' && tf.engine().state.gradientDepth <= 1;
+}
 
 /** Options for {@link KerasBatchNormalization}. */
 export interface KerasBatchNormalizationArgs {
@@ -99,20 +109,41 @@ export class KerasBatchNormalization extends layers.Layer {
         return tf.add(tf.mul(x, scale), shift);
       });
     }
+    if (useFusedTrainingBatchNorm()) {
+      const { y, mean, variance } = trainingBatchNorm(
+        x,
+        gamma as tf.Tensor1D,
+        beta as tf.Tensor1D,
+        this.epsilon,
+      );
+      try {
+        this.updateMovingStatistics(x, mean, variance);
+      } finally {
+        tf.dispose([mean, variance]);
+      }
+      return y;
+    }
     return tf.tidy(() => {
       const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
       const { mean, variance } = tf.moments(x, axes);
       const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, this.epsilon)));
       const y = tf.add(tf.mul(tf.sub(x, mean), scale), beta);
-      const count = x.size / (x.shape[x.rank - 1] as number);
-      const bessel = count > 1 ? count / (count - 1) : 1;
-      const m = this.momentum;
-      // The moving statistics are state, not on the path to the output, so a gradient tape ignores them.
-      tf.tidy(() => {
-        movingMean.write(tf.add(tf.mul(movingMean.read(), m), tf.mul(mean, 1 - m)));
-        movingVariance.write(tf.add(tf.mul(movingVariance.read(), m), tf.mul(variance, bessel * (1 - m))));
-      });
+      this.updateMovingStatistics(x, mean, variance);
       return y;
+    });
+  }
+
+  /** `moving ← momentum · moving + (1 − momentum) · batch`, with Bessel's correction on the variance. */
+  private updateMovingStatistics(x: tf.Tensor, mean: tf.Tensor, variance: tf.Tensor): void {
+    const movingMean = this.movingMean!;
+    const movingVariance = this.movingVariance!;
+    const count = x.size / (x.shape[x.rank - 1] as number);
+    const bessel = count > 1 ? count / (count - 1) : 1;
+    const m = this.momentum;
+    // The moving statistics are state, not on the path to the output, so a gradient tape ignores them.
+    tf.tidy(() => {
+      movingMean.write(tf.add(tf.mul(movingMean.read(), m), tf.mul(mean, 1 - m)));
+      movingVariance.write(tf.add(tf.mul(movingVariance.read(), m), tf.mul(variance, bessel * (1 - m))));
     });
   }
 
