@@ -57,7 +57,10 @@ export function secondOrderCorrect(op: SecondOrderOp): boolean {
   });
 }
 
-/** The probed ops a model and loss go through (from layer activations and the loss's use of softmax). */
+/**
+ * The probed ops a model and loss go through, from the layers' activations and the loss's use of softmax
+ * (a custom loss function is not inspected).
+ */
 export function secondOrderOpsOf(model: LayersModel, loss: ResolvedLoss): SecondOrderOp[] {
   const ops = new Set<SecondOrderOp>();
   for (const layer of model.layers) {
@@ -67,9 +70,9 @@ export function secondOrderOpsOf(model: LayersModel, loss: ResolvedLoss): Second
     if (activation === 'tanh') ops.add('Tanh');
     if (activation === 'sigmoid') ops.add('Sigmoid');
   }
-  if (loss.name !== 'custom' && loss.outputs === 'logits') {
-    ops.add(loss.name === 'crossEntropy' ? 'logSoftmax' : 'Softmax');
-  }
+  // On logits, 'kld' and 'squaredError' apply tf.softmax first; 'crossEntropy' is z − logSumExp(z), which
+  // needs no probed op.
+  if (loss.outputs === 'logits' && (loss.name === 'kld' || loss.name === 'squaredError')) ops.add('Softmax');
   return [...ops];
 }
 
