@@ -10,9 +10,20 @@ export interface TrainingBatchNormResult {
   variance: tf.Tensor1D;
 }
 
-/** Sum over every axis but the last (the channel axis). */
-function channelAxes(rank: number): number[] {
-  return Array.from({ length: rank - 1 }, (_, i) => i);
+/**
+ * Per-channel means of a [rows, C] matrix, as one average pool over all rows: on wasm (XNNPACK pooling,
+ * channels innermost) about seven times faster than `Mean`/`Sum` over the leading axes, which transpose
+ * the whole tensor first, and than a matrix product with a row of ones, which repacks its operand.
+ */
+function channelMean(x2d: tf.Tensor2D): tf.Tensor1D {
+  const [rows, channels] = x2d.shape;
+  const image = tf.reshape(x2d, [1, rows, 1, channels]) as tf.Tensor4D;
+  return tf.reshape(tf.avgPool(image, [rows, 1], [rows, 1], 'valid'), [channels]);
+}
+
+/** x · a + b with a, b per channel (last axis): two broadcast passes, faster on wasm than `FusedBatchNorm`. */
+function affine(x: tf.Tensor, a: tf.Tensor1D, b: tf.Tensor1D): tf.Tensor {
+  return tf.add(tf.mul(x, a), b);
 }
 
 /**
@@ -21,10 +32,10 @@ function channelAxes(rank: number): number[] {
  * `tf.moments`, `sub`, `mul` and `add` costs under autodiff.
  *
  * @remarks
- * Forward: μ and σ² (biased) per channel, then one `FusedBatchNorm` pass. Backward, with x̂ = (x − μ)/s,
- * s = √(σ² + ε) and N elements per channel:
+ * Forward: μ and σ² (biased) per channel, each one average pool, then the per-channel
+ * affine map x·(γ/s) + (β − μγ/s), s = √(σ² + ε). Backward, with x̂ = (x − μ)/s and N elements per channel:
  * `dβ = Σ dy`, `dγ = Σ dy·x̂`, `dx = (γ/s) · (dy − dβ/N − x̂ · dγ/N)`, the exact derivative of the forward
- * map (including its dependence on μ and σ²), computed as x̂ and two `FusedBatchNorm` passes.
+ * map (including its dependence on μ and σ²).
  *
  * The gradient is a custom one, so differentiating it again (a Hessian) would lose the terms through
  * the batch statistics: use this only where no outer gradient will differentiate the backward pass —
@@ -49,38 +60,35 @@ export function trainingBatchNorm(
       `trainingBatchNorm: gamma [${gamma.shape}] and beta [${beta.shape}] must have the ${channels} channels of x [${x.shape}]`,
     );
   if (!(epsilon > 0)) throw new RangeError(`trainingBatchNorm: epsilon must be positive, got ${epsilon}`);
-  const axes = channelAxes(x.rank);
   const count = x.size / channels;
+  const rows: [number, number] = [count, channels];
   let stats: [tf.Tensor1D, tf.Tensor1D] | undefined;
   const op = tf.customGrad((...args: unknown[]) => {
     const [input, g, b, save] = args as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.GradSaveFunc];
-    const mean = tf.mean(input, axes) as tf.Tensor1D;
-    const variance = tf.mean(tf.squaredDifference(input, mean), axes) as tf.Tensor1D;
+    const mean = channelMean(tf.reshape(input, rows));
+    const variance = channelMean(tf.reshape(tf.squaredDifference(input, mean), rows));
     stats = [tf.keep(mean), tf.keep(variance)];
     // tfjs-layers disposes the input before the backward pass, so it is saved (a copy) like any kernel input.
     save([input, mean, variance]);
-    const value = tf.batchNorm(input, mean, variance, b, g, epsilon);
+    const scale = tf.mul(g, tf.rsqrt(tf.add(variance, epsilon))) as tf.Tensor1D;
+    const value = affine(input, scale, tf.sub(b, tf.mul(mean, scale)) as tf.Tensor1D);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedX, m, v] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D];
-        const xHat = tf.batchNorm(savedX, m, v, undefined, undefined, epsilon);
-        const dBeta = tf.sum(dy, axes) as tf.Tensor1D;
-        const dGamma = tf.sum(tf.mul(dy, xHat), axes) as tf.Tensor1D;
-        const k = tf.mul(g, tf.rsqrt(tf.add(v, epsilon))) as tf.Tensor1D;
-        // (γ/s)·dy − [x̂ · (γ/s)·dγ/N + (γ/s)·dβ/N], each bracket a per-channel affine map of one tensor.
-        const ones = tf.onesLike(k);
-        const zeros = tf.zerosLike(k);
-        const correction = tf.batchNorm(
+        const rstd = tf.rsqrt(tf.add(v, epsilon)) as tf.Tensor1D;
+        const xHat = affine(savedX, rstd, tf.neg(tf.mul(m, rstd)) as tf.Tensor1D);
+        const dBetaMean = channelMean(tf.reshape(dy, rows));
+        const dGammaMean = channelMean(tf.reshape(tf.mul(dy, xHat), rows));
+        const k = tf.mul(g, rstd) as tf.Tensor1D;
+        // (γ/s)·dy − [x̂ · (γ/s)·dγ/N + (γ/s)·dβ/N]: the bracket is one per-channel affine map of x̂.
+        const correction = affine(
           xHat,
-          zeros,
-          ones,
-          tf.mul(k, tf.div(dBeta, count)) as tf.Tensor1D,
-          tf.mul(k, tf.div(dGamma, count)) as tf.Tensor1D,
-          0,
+          tf.mul(k, dGammaMean) as tf.Tensor1D,
+          tf.mul(k, dBetaMean) as tf.Tensor1D,
         );
-        const dx = tf.sub(tf.batchNorm(dy, zeros, ones, undefined, k, 0), correction);
-        return [dx, dGamma, dBeta];
+        const dx = tf.sub(tf.mul(dy, k), correction);
+        return [dx, tf.mul(dGammaMean, count), tf.mul(dBetaMean, count)];
       },
     };
   });
