@@ -5,7 +5,10 @@
 // Environment:
 //   MODEL_BENCH_REPEATS   timed repetitions per benchmark after one warm-up (default 3)
 //   MODEL_BENCH_BATCH     batch size (default 128)
-//   MODEL_BENCH_STEPS     training steps (and HVPs) of the memory-growth check (default 10)
+//   MODEL_BENCH_STEPS     training steps of the memory-growth check (default 10)
+//   MODEL_BENCH_HVP_STEPS Hessian–vector products of the memory-growth check (default 3)
+//   MODEL_BENCH_MEMORY_HVP_CHUNK  chunk of those products (default 16: ResNet-56's double backward
+//                         pass needs about 2.8× ResNet-20's memory)
 //   MODEL_BENCH_BACKEND   wasm (default) or cpu
 //   MODEL_BENCH_HVP_CHUNK examples per double-backward chunk of the HVP (default 64: a ResNet-20 double
 //                         backward pass over 128 examples at once overflows the 4 GiB wasm heap)
@@ -91,6 +94,8 @@ interface Settings {
   repeats: number;
   steps: number;
   hvpChunk: number;
+  hvpSteps: number;
+  memoryHvpChunk: number;
 }
 
 function settings(): Settings {
@@ -103,6 +108,8 @@ function settings(): Settings {
     repeats: positiveIntFromEnv('MODEL_BENCH_REPEATS', 3),
     steps: positiveIntFromEnv('MODEL_BENCH_STEPS', 10),
     hvpChunk: positiveIntFromEnv('MODEL_BENCH_HVP_CHUNK', 64),
+    hvpSteps: positiveIntFromEnv('MODEL_BENCH_HVP_STEPS', 3),
+    memoryHvpChunk: positiveIntFromEnv('MODEL_BENCH_MEMORY_HVP_CHUNK', 16),
   };
 }
 
@@ -268,12 +275,16 @@ async function* memoryBench(depth: number): AsyncIterable<BenchResult> {
     numTensorsLast: tensors[tensors.length - 1],
     numTensorsAfter: tf.memory().numTensors,
   };
-  const hessian = hessianOperator(model, data, { batchSize: s.hvpChunk, bnMode: 'inference', loss: 'kld' });
+  const hessian = hessianOperator(model, data, {
+    batchSize: s.memoryHvpChunk,
+    bnMode: 'inference',
+    loss: 'kld',
+  });
   const v = rademacher(hessian.dim, 3);
   const hvpRss: number[] = [];
   const hvpTensors: number[] = [];
   const hvpTensors0 = tf.memory().numTensors;
-  for (let i = 0; i < s.steps; i++) {
+  for (let i = 0; i < s.hvpSteps; i++) {
     await hessian.matvec(v);
     hvpRss.push(rssMb());
     hvpTensors.push(tf.memory().numTensors);
@@ -283,7 +294,8 @@ async function* memoryBench(depth: number): AsyncIterable<BenchResult> {
     value: peakRssMb(),
     unit: 'MB peak RSS',
     ...context,
-    steps: s.steps,
+    chunk: s.memoryHvpChunk,
+    steps: s.hvpSteps,
     rssFirstMb: hvpRss[0],
     rssLastMb: hvpRss[hvpRss.length - 1],
     rssGrowthSecondHalfMb: growth(hvpRss),
