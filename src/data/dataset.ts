@@ -12,8 +12,10 @@ export interface Dataset {
 
 /** A training set with an optional validation set and a test set. */
 export interface SplitDataset {
+  /** The examples to train on. */
   train: Dataset;
   /** Held out from the training files when a validation split is asked for. */
   validation?: Dataset;
+  /** Held-out examples (CIFAR-10's test batch), never trained on. */
   test: Dataset;
 }

@@ -23,6 +23,7 @@ export interface SafetensorsContent {
 
 /** A malformed safetensors file or buffer; the message says what is wrong and where. */
 export class SafetensorsError extends Error {
+  /** Always `'SafetensorsError'`, so the class survives minification and structured cloning. */
   override name = 'SafetensorsError';
 }
 

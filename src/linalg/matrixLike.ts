@@ -2,7 +2,9 @@ import type { Matrix } from 'mathjs';
 
 /** A dense square matrix as row-major float64 data with its size (n×n, `data.length === size²`). */
 export interface SizedMatrix {
+  /** The entries, row by row: entry (i, j) at `data[i * size + j]`. */
   data: Float64Array;
+  /** The number of rows (and columns). */
   size: number;
 }
 

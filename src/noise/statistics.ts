@@ -1,5 +1,6 @@
 /** Mean and standard error of the mean (Bessel-corrected sample standard deviation over √k). */
 export interface SampleMean {
+  /** The sample mean. */
   mean: number;
   /** NaN for fewer than two samples. */
   standardError: number;

@@ -24,6 +24,7 @@ export interface LinearRegressionOptions {
 
 /** The linear-regression model, with what the exact discrete-time analysis needs. */
 export interface LinearRegressionModel extends SolvableModel {
+  /** Identifies the model kind in results and tables. */
   readonly name: 'linear-regression';
   /** s². */
   readonly noiseVariance: number;

@@ -29,6 +29,7 @@ export interface LogisticRegressionOptions {
 
 /** The logistic-regression model. */
 export interface LogisticRegressionModel extends SolvableModel {
+  /** Identifies the model kind in results and tables. */
   readonly name: 'logistic-regression';
   /** ε. */
   readonly labelFlip: number;
