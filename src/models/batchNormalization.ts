@@ -1,13 +1,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initializers, type LayerVariable, layers, type Shape } from '@tensorflow/tfjs-layers';
+import { inferenceBatchNorm } from '../backend/kernels/wasm/inferenceBatchNorm.js';
 import { trainingBatchNorm } from '../backend/kernels/wasm/trainingBatchNorm.js';
 
 /**
- * Whether training-mode normalization may take the fused path ({@link trainingBatchNorm}): on the wasm
- * backend, and only while at most one gradient tape records — its hand-written gradient is exact to first
- * order, and a second tape (a Hessian–vector product) must differentiate the plain ops instead.
+ * Whether normalization may take the fused paths ({@link trainingBatchNorm}, {@link inferenceBatchNorm}):
+ * on the wasm backend, and only while at most one gradient tape records — their hand-written gradients
+ * are exact to first order, and a second tape (a Hessian–vector product) must differentiate the plain ops.
  */
-function useFusedTrainingBatchNorm(): boolean {
+function useFusedBatchNorm(): boolean {
   return tf.getBackend() === 'wasm' && tf.engine().state.gradientDepth <= 1;
 }
 
@@ -103,13 +104,22 @@ export class KerasBatchNormalization extends layers.Layer {
     const movingMean = this.movingMean!;
     const movingVariance = this.movingVariance!;
     if (kwargs['training'] !== true) {
+      if (useFusedBatchNorm())
+        return inferenceBatchNorm(
+          x,
+          gamma as tf.Tensor1D,
+          beta as tf.Tensor1D,
+          movingMean.read() as tf.Tensor1D,
+          movingVariance.read() as tf.Tensor1D,
+          this.epsilon,
+        );
       return tf.tidy(() => {
         const scale = tf.mul(gamma, tf.rsqrt(tf.add(movingVariance.read(), this.epsilon)));
         const shift = tf.sub(beta, tf.mul(movingMean.read(), scale));
         return tf.add(tf.mul(x, scale), shift);
       });
     }
-    if (useFusedTrainingBatchNorm()) {
+    if (useFusedBatchNorm()) {
       const { y, mean, variance } = trainingBatchNorm(
         x,
         gamma as tf.Tensor1D,

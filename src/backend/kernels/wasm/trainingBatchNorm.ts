@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { channelMean } from './channelMean.js';
 
 /** What {@link trainingBatchNorm} returns. */
 export interface TrainingBatchNormResult {
@@ -8,17 +9,6 @@ export interface TrainingBatchNormResult {
   mean: tf.Tensor1D;
   /** The biased batch variance σ² per channel (the caller disposes it; not differentiable). */
   variance: tf.Tensor1D;
-}
-
-/**
- * Per-channel means of a [rows, C] matrix, as one average pool over all rows: on wasm (XNNPACK pooling,
- * channels innermost) about seven times faster than `Mean`/`Sum` over the leading axes, which transpose
- * the whole tensor first, and than a matrix product with a row of ones, which repacks its operand.
- */
-function channelMean(x2d: tf.Tensor2D): tf.Tensor1D {
-  const [rows, channels] = x2d.shape;
-  const image = tf.reshape(x2d, [1, rows, 1, channels]) as tf.Tensor4D;
-  return tf.reshape(tf.avgPool(image, [rows, 1], [rows, 1], 'valid'), [channels]);
 }
 
 /** x · a + b with a, b per channel (last axis): two broadcast passes, faster on wasm than `FusedBatchNorm`. */
