@@ -78,19 +78,33 @@ export interface SweepConfig {
 
 /** A sweep config as written in a JSON file: like {@link SweepConfig}, with defaults for most fields. */
 export interface SweepConfigInput {
+  /** See {@link SweepConfig.name}; default `custom`. */
   name?: string;
+  /** See {@link SweepConfig.description}; default empty. */
   description?: string;
+  /** ResNet depth 6n+2 (required). */
   depth: number;
+  /** L2 penalty on the kernels; default 1e-4. */
   weightDecay?: number;
+  /** Training examples used; default `'all'`. */
   trainSize?: number | 'all';
+  /** Validation (test) examples used after each epoch; default `'all'`. */
   validationSize?: number | 'all';
+  /** Epochs (required). */
   epochs: number;
+  /** Step-decay schedule; default none (constant rate), factor 0.1. */
   schedule?: Partial<SweepSchedule>;
+  /** Batches with replacement; default false. */
   replacement?: boolean;
+  /** Losses; default `['kld']`. */
   losses?: SweepLoss[];
+  /** Batch sizes (required). */
   batchSizes: number[];
+  /** Learning rates (required). */
   learningRates: number[];
+  /** Seeds; default `[0]`. */
   seeds?: number[];
+  /** Measurement settings; defaults {@link DEFAULT_SWEEP_MEASUREMENT}. */
   measurement?: Partial<SweepMeasurement>;
 }
 

@@ -4,6 +4,7 @@ import type { SweepTask } from './sweepTask.js';
 
 /** A writable text stream (process.stderr, or anything with `write`). */
 export interface TextSink {
+  /** Writes text as it is. */
   write(text: string): unknown;
   /** Present and true on a terminal. */
   isTTY?: boolean;

@@ -28,12 +28,14 @@ export function formatPlain(value: number): string {
 
 /**
  * `mean ± standardError` rounded to the precision the error supports (two significant digits of the error),
- * e.g. `22,398,000 ± 1,200` or `8.1 ± 0.31`; the mean alone (4 significant digits) when the error is 0 or
- * unknown.
+ * e.g. `22,398,000 ± 1,200` or `8.1 ± 0.31`; the mean alone (4 significant digits) when the error is 0
+ * (an exact value), `mean ± ?` when it is unknown (NaN, null or infinite).
  */
-export function formatWithError(mean: number, standardError: number): string {
+export function formatWithError(mean: number, standardError: number | null): string {
   if (!Number.isFinite(mean)) return '–';
-  if (!(standardError > 0) || !Number.isFinite(standardError)) return formatSignificant(mean);
+  if (standardError === 0) return formatSignificant(mean);
+  if (standardError === null || !Number.isFinite(standardError) || standardError < 0)
+    return `${formatSignificant(mean)} ± ?`;
   const exponent = Math.floor(Math.log10(standardError)) - 1;
   if (Math.abs(mean) < 1e-3 && Math.abs(mean) > 0) {
     const power = Math.floor(Math.log10(Math.abs(mean)));

@@ -11,6 +11,14 @@ export interface MeanWithError {
 }
 
 /**
+ * An estimate's standard error; NaN when unknown (an estimator with one sample reports NaN, which
+ * results.jsonl stores as null).
+ */
+function ownStandardError(e: RunEstimate): number {
+  return typeof e.standardError === 'number' ? e.standardError : Number.NaN;
+}
+
+/**
  * The mean of per-seed estimates and its standard error: the sample standard deviation over √n when
  * there are two or more seeds (this already contains the estimators' own noise); with a single seed, that
  * run's own (estimator) standard error.
@@ -21,7 +29,7 @@ export function meanOverSeeds(estimates: readonly RunEstimate[]): MeanWithError 
   const n = estimates.length;
   if (n === 0) return { mean: Number.NaN, standardError: Number.NaN, n };
   const mean = estimates.reduce((s, e) => s + e.estimate, 0) / n;
-  if (n === 1) return { mean, standardError: (estimates[0] as RunEstimate).standardError, n };
+  if (n === 1) return { mean, standardError: ownStandardError(estimates[0] as RunEstimate), n };
   const variance = estimates.reduce((s, e) => s + (e.estimate - mean) ** 2, 0) / (n - 1);
   return { mean, standardError: Math.sqrt(variance / n), n };
 }

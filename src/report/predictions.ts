@@ -31,10 +31,14 @@ export interface RunPrediction {
   fourFactorGradNormSq: RunEstimate;
 }
 
-/** An estimate scaled by a known positive constant (its standard error scales alike). */
+/**
+ * An estimate scaled by a known constant (its standard error scales alike; an unknown one, stored as null,
+ * stays unknown).
+ */
 function scaled(e: RunEstimate, value: number): RunEstimate {
   const factor = e.estimate !== 0 ? value / e.estimate : 0;
-  return { estimate: value, standardError: Math.abs(factor) * e.standardError };
+  const standardError = typeof e.standardError === 'number' ? e.standardError : Number.NaN;
+  return { estimate: value, standardError: Math.abs(factor) * standardError };
 }
 
 /**

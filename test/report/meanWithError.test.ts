@@ -15,6 +15,10 @@ describe('meanOverSeeds and ratioOfMeans', () => {
   });
   it("use the estimator's own standard error for a single seed", () => {
     assert.deepEqual(meanOverSeeds([e(5, 0.5)]), { mean: 5, standardError: 0.5, n: 1 });
+    // a one-probe estimate has no standard error; results.jsonl stores its NaN as null
+    const unknown = { estimate: 5, standardError: null as unknown as number };
+    assert.ok(Number.isNaN(meanOverSeeds([unknown]).standardError));
+    assert.ok(Number.isNaN(ratioOfMeans([unknown], [e(1, 0.1)]).standardError));
     assert.ok(Number.isNaN(meanOverSeeds([]).mean));
   });
   it('ratioOfMeans: the delta method, with the covariance across seeds', () => {
@@ -40,6 +44,8 @@ describe('number formatting', () => {
     assert.equal(formatWithError(0.00012346, 0.0000061), '(1.235 ± 0.061)e-4');
     assert.equal(formatWithError(2.5, 0), '2.500');
     assert.equal(formatWithError(Number.NaN, 1), '–');
+    assert.equal(formatWithError(44.59, Number.NaN), '44.59 ± ?');
+    assert.equal(formatWithError(44.59, null), '44.59 ± ?');
   });
   it('prints plain and significant numbers', () => {
     assert.equal(formatPlain(100 / 0.08), '1,250');

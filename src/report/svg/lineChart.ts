@@ -3,7 +3,9 @@ import { escapeXml, svgNumber } from './xml.js';
 
 /** A data point; `error` draws a ± error bar. Non-finite points break the line. */
 export interface ChartPoint {
+  /** Horizontal data value. */
   x: number;
+  /** Vertical data value. */
   y: number;
   /** Half-length of the error bar (e.g. a standard error). */
   error?: number;
@@ -63,8 +65,9 @@ export interface ChartFigure {
   legendTitle?: string;
   /** Panels per row; default all in one row. */
   columns?: number;
-  /** Size of each panel in pixels; default 440 × 320. */
+  /** Width of each panel in pixels; default 440. */
   panelWidth?: number;
+  /** Height of each panel in pixels; default 320. */
   panelHeight?: number;
 }
 
