@@ -53,6 +53,7 @@ export function accuracyFigure(
     return { label: `${formatPlain(ratio)} (${pairs.join(', ')})`, color };
   });
   const accuracy = { domain: [0, 1] as [number, number] };
+  const epochs = { integer: true };
   return {
     title: `Figure ${figureNumber} analogue: accuracy for varying BS/LR, ${LOSS_TITLES[loss]}`,
     panels: [
@@ -60,6 +61,7 @@ export function accuracyFigure(
         title: 'Training accuracy',
         xLabel: 'epoch',
         yLabel: 'accuracy',
+        x: epochs,
         y: accuracy,
         series: seriesOf((e) => e.trainAccuracy),
       },
@@ -67,6 +69,7 @@ export function accuracyFigure(
         title: 'Validation accuracy',
         xLabel: 'epoch',
         yLabel: 'accuracy',
+        x: epochs,
         y: accuracy,
         series: seriesOf((e) => e.valAccuracy),
       },

@@ -28,6 +28,7 @@ describe('ticks and scales', () => {
     const log = makeScale([], 0, 100, { type: 'log', domain: [1, 100] });
     assert.ok(Math.abs(log(10) - 50) < 1e-9);
     assert.throws(() => makeScale([-1, 0], 0, 1, { type: 'log' }), /no finite data value/);
+    assert.deepEqual(makeScale([1, 2], 0, 1, { integer: true }).ticks, [1, 2]);
   });
   it('formats ticks compactly', () => {
     assert.equal(formatTick(0.2), '0.2');

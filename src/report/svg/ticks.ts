@@ -74,6 +74,8 @@ export interface ScaleOptions {
   domain?: [number, number];
   /** Fixed ticks instead of computed ones. */
   ticks?: number[];
+  /** Keep only whole-number ticks (e.g. for epochs). */
+  integer?: boolean;
 }
 
 /**
@@ -107,6 +109,7 @@ export function makeScale(
       options.ticks ??
       (options.domain ? niceLinearTicks(min, max).ticks.filter((t) => t >= min && t <= max) : nice.ticks);
   }
+  if (options.integer && !options.ticks) ticks = ticks.filter((t) => Number.isInteger(t));
   const [d0, d1] = domain;
   const transform = log ? Math.log : (v: number) => v;
   const t0 = transform(d0);
