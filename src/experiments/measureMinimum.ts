@@ -6,6 +6,8 @@ import type { StochasticEstimate } from '../curvature/estimators/stochasticEstim
 import { topEigenvalues } from '../curvature/estimators/topEigenvalues.js';
 import { xtrace } from '../curvature/estimators/xtrace.js';
 import { hessianOperator } from '../curvature/hessianOperator.js';
+import type { SerializableObjectiveOptions } from '../curvature/parallel/hessianWorkerProtocol.js';
+import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
 import type { BatchNormMode, ObjectiveOptions } from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
 import type { Estimate } from '../noise/estimate.js';
@@ -44,6 +46,13 @@ export interface MeasureMinimumOptions
   topEigenvalues?: number;
   /** Lanczos iterations for `topEigenvalues`; default max(30, 2k + 20). */
   eigenIterations?: number;
+  /**
+   * Worker threads for Tr H with the `'hutchinson'` estimator (see {@link parallelHutchinsonTrace}):
+   * default 1, computed in this thread. With more, the probes are shared among that many workers, each
+   * with its own backend and copy of the model and data; the result is bitwise the same. Needs a named
+   * `loss` and the wasm or cpu backend; the other stages stay in this thread.
+   */
+  workers?: number;
   /** Called as the work proceeds, stage by stage. */
   onProgress?: (progress: MeasureProgress) => void;
 }
@@ -127,6 +136,17 @@ export interface MeasureSettings {
   seconds: number;
 }
 
+/** The objective options to send to workers (the loss by name, checked by the caller). */
+function objectiveOptions(options: MeasureMinimumOptions): SerializableObjectiveOptions {
+  const out: SerializableObjectiveOptions = {};
+  if (options.loss !== undefined) out.loss = options.loss as LossName;
+  if (options.outputs !== undefined) out.outputs = options.outputs;
+  if (options.batchSize !== undefined) out.batchSize = options.batchSize;
+  if (options.bnMode !== undefined) out.bnMode = options.bnMode;
+  if (options.includeRegularization !== undefined) out.includeRegularization = options.includeRegularization;
+  return out;
+}
+
 function checkInteger(name: string, value: number, min: number): number {
   if (!Number.isInteger(value) || value < min)
     throw new RangeError(`measureMinimum: options.${name} must be an integer ≥ ${min}, got ${value}`);
@@ -184,6 +204,15 @@ export async function measureMinimum(
   const minibatches = options.minibatches ?? 32;
   const replacement = options.replacement ?? true;
   const largeBatchSize = options.largeBatchSize ?? 4 * minibatchSize;
+  const workers = checkInteger('workers', options.workers ?? 1, 1);
+  if (workers > 1 && estimator !== 'hutchinson')
+    throw new RangeError(
+      `measureMinimum: options.workers > 1 applies to the 'hutchinson' estimator only, got estimator '${estimator}'`,
+    );
+  if (workers > 1 && typeof options.loss === 'function')
+    throw new RangeError(
+      'measureMinimum: options.workers > 1 needs a named loss (a function cannot be sent to a worker)',
+    );
 
   const hessian = hessianOperator(model, data, options);
   const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
@@ -208,7 +237,15 @@ export async function measureMinimum(
   const onTrace = (done: number, total: number) => report('traceH', done, total);
   report('traceH', 0, probes);
   let trace: StochasticEstimate;
-  if (estimator === 'hutchinson') {
+  if (estimator === 'hutchinson' && workers > 1) {
+    trace = await parallelHutchinsonTrace(model, data, {
+      ...objectiveOptions(options),
+      probes,
+      seed: traceSeed,
+      workers,
+      onProgress: onTrace,
+    });
+  } else if (estimator === 'hutchinson') {
     trace = await hutchinsonTrace(hessian, { probes, seed: traceSeed, onProgress: onTrace });
   } else if (estimator === 'hutchpp') {
     trace = await hutchPlusPlusTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });

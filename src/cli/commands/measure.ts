@@ -153,6 +153,9 @@ Options:
                          and does not fit the wasm backend's 4 GiB at 128)
   --weight-decay λ       the L2 factor the model was trained with (default: the run's, else 1e-4)
   --seed S               seed of the probes and samples (default: the run's seed, else 0)
+  --workers K            share Tr H's probes (hutchinson) among K worker threads, each with its own backend
+                         and copy of the model and data (default 1; same result for any K; wasm or cpu
+                         backend; each worker needs the memory of one product)
   --backend B            tensorflow, wasm or cpu (default: the fastest available)
   --json                 print the result as one JSON line (each estimate {estimate, standardError, …})
   --quiet                no progress output`,
@@ -180,6 +183,7 @@ Options:
         'weight-decay': { type: 'string' },
         seed: { type: 'string' },
         backend: { type: 'string' },
+        workers: { type: 'string' },
         json: { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
       },
@@ -218,6 +222,13 @@ Options:
     const limitFlag = integer('--limit', values.limit, 2);
     const weightDecay = weightDecayFlag(values['weight-decay']);
     const forced = oneOf<BackendName>('--backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
+    const workers = integer('--workers', values.workers, 1) ?? 1;
+    if (workers > 1 && estimator !== 'hutchinson')
+      throw new UsageError(`--workers ${workers} applies to --estimator hutchinson only, got ${estimator}`);
+    if (workers > 1 && forced === 'tensorflow')
+      throw new UsageError(
+        '--workers > 1 needs the wasm or cpu backend (tfjs-node loads in one thread only)',
+      );
     const options: MeasureMinimumOptions = {
       loss,
       estimator,
@@ -227,6 +238,7 @@ Options:
       bnMode,
       batchSize,
       includeRegularization: !values['no-regularization'],
+      ...(workers > 1 ? { workers } : {}),
     };
     const optional = (flag: string, value: string | undefined, min: number) => integer(flag, value, min);
     const minibatchSize = optional('--minibatch-size', values['minibatch-size'], 1);
