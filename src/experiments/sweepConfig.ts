@@ -110,6 +110,7 @@ export interface SweepConfigInput {
 
 /** A sweep config that is not valid; the message names the field and what is wrong with it. */
 export class SweepConfigError extends Error {
+  /** Always `'SweepConfigError'`. */
   override name = 'SweepConfigError';
 }
 

@@ -20,8 +20,12 @@ export interface NamedVariable {
 export class KerasSGD {
   private readonly velocity = new Map<string, tf.Variable>();
 
+  /** Momentum μ in [0, 1); 0 is plain SGD. */
+  readonly momentum: number;
+
   /** @param momentum - μ in [0, 1). */
-  constructor(readonly momentum: number) {
+  constructor(momentum: number) {
+    this.momentum = momentum;
     if (!(momentum >= 0 && momentum < 1))
       throw new RangeError(`KerasSGD: momentum must be in [0, 1), got ${momentum}`);
   }

@@ -90,20 +90,25 @@ export interface TrainResult {
  * checkpoint on disk is the last good state.
  */
 export class NonFiniteLossError extends Error {
+  /** Always `'NonFiniteLossError'`. */
   override name = 'NonFiniteLossError';
+  /** 0-based epoch in which the loss stopped being finite. */
+  readonly epoch: number;
+  /** 0-based batch within that epoch. */
+  readonly batch: number;
+  /** The loss value (NaN or ±Infinity). */
+  readonly value: number;
   /**
    * @param epoch - 0-based epoch.
    * @param batch - 0-based batch within the epoch.
    * @param value - the loss value.
    * @param message - the full message.
    */
-  constructor(
-    readonly epoch: number,
-    readonly batch: number,
-    readonly value: number,
-    message: string,
-  ) {
+  constructor(epoch: number, batch: number, value: number, message: string) {
     super(message);
+    this.epoch = epoch;
+    this.batch = batch;
+    this.value = value;
   }
 }
 
