@@ -6,10 +6,13 @@
 // other processes share, CPU time is the fairer comparison; the table shows both.
 //
 // Options: --depth (default 20), --batch (default 128), --reps (default 3, both sides),
-// --python (default /usr/bin/python3), --script (default /work/shared/reference/pytorch_resnet_bench.py).
+// --python (default /usr/bin/python3), --script (default ../shared/reference/pytorch_resnet_bench.py, beside
+// the repository, as the developers' checkout and CI have it).
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { loadavg } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { BenchResult } from './harness.js';
 
@@ -19,7 +22,13 @@ const { values } = parseArgs({
     batch: { type: 'string', default: '128' },
     reps: { type: 'string', default: '3' },
     python: { type: 'string', default: '/usr/bin/python3' },
-    script: { type: 'string', default: '/work/shared/reference/pytorch_resnet_bench.py' },
+    script: {
+      type: 'string',
+      default: resolve(
+        dirname(fileURLToPath(import.meta.url)),
+        '../../shared/reference/pytorch_resnet_bench.py',
+      ),
+    },
   },
   allowPositionals: false,
 });
