@@ -1,13 +1,9 @@
 import { availableParallelism } from 'node:os';
-import { isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { siblingModuleUrl, startModuleWorker } from '../curvature/parallel/moduleWorker.js';
 import type { Executor, RunnerModule, SweepEvent } from './executor.js';
 import type { SweepTask } from './sweepTask.js';
 import type { FromWorkerMessage, SweepWorkerData, ToWorkerMessage } from './workerProtocol.js';
-
-/** This module's extension: `.ts` when run from source (tsx), `.js` when compiled. */
-const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
 
 /**
  * The URL of a sibling module of this one, with the extension this build uses (TypeScript sources in
@@ -16,7 +12,7 @@ const OWN_EXTENSION = import.meta.url.endsWith('.ts') ? '.ts' : '.js';
  * @param name - the module's file name without extension, e.g. `experimentRunner`.
  */
 export function experimentsModuleUrl(name: string): string {
-  return new URL(`./${name}${OWN_EXTENSION}`, import.meta.url).href;
+  return siblingModuleUrl(import.meta.url, name);
 }
 
 /** The runner a sweep uses unless told otherwise: train a ResNet with SGD, then measure the minimum. */
@@ -32,27 +28,12 @@ export interface WorkerPoolOptions {
   runner?: RunnerModule;
 }
 
-function toUrl(path: string): string {
-  return isAbsolute(path) ? pathToFileURL(path).href : path;
-}
-
 function startWorker(entry: string, data: SweepWorkerData): Worker {
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
-  const runnerUrl = toUrl(data.runner.url);
-  if (!entry.endsWith('.ts') && !runnerUrl.endsWith('.ts'))
-    return new Worker(new URL(entry), { workerData: data, execArgv });
-  // Node 20 loads a worker's entry before `--import` hooks apply, so a TypeScript entry is reached through
-  // a small JavaScript bootstrap that registers tsx in the worker first.
-  let tsxApi: string;
-  try {
-    tsxApi = import.meta.resolve('tsx/esm/api');
-  } catch {
-    throw new Error(
-      `workerPoolExecutor: loading TypeScript (${runnerUrl.endsWith('.ts') ? runnerUrl : entry}) in a worker needs the 'tsx' package, which is not installed`,
-    );
-  }
-  const bootstrap = `import(${JSON.stringify(tsxApi)}).then((api) => { api.register(); return import(${JSON.stringify(entry)}); });`;
-  return new Worker(bootstrap, { eval: true, workerData: data, execArgv });
+  return startModuleWorker(entry, {
+    workerData: data,
+    alsoImports: [data.runner.url],
+    caller: 'workerPoolExecutor',
+  });
 }
 
 /**
