@@ -266,8 +266,13 @@ export async function parallelHutchinsonTrace(
             dispatch(worker);
             break;
           case 'value':
-            record(message.index, message.value);
-            dispatch(worker);
+            try {
+              record(message.index, message.value);
+              dispatch(worker);
+            } catch (error) {
+              // e.g. onProgress threw: fail the call rather than leave an uncaught error in this thread.
+              fail(error instanceof Error ? error : new Error(String(error)));
+            }
             break;
           case 'failed':
             fail(

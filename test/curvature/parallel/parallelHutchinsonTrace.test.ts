@@ -108,18 +108,23 @@ describe('parallelHutchinsonTrace', () => {
   });
 
   test('stops where the adaptive estimator stops, with Gaussian probes', async () => {
-    const op = hessianOperator(model, data, OBJECTIVE);
-    const adaptive = { tol: 0.5, minProbes: 3, maxProbes: 12, seed: 7, distribution: 'gaussian' as const };
-    const reference = await hutchinsonTrace(op, adaptive);
-    const snapshot = await snapshotModel(model, { kind: 'resnetV1', options: ARCHITECTURE });
+    // A strong L2 penalty makes Tr H clearly positive, so the relative rule is met early (after 6 of 12).
+    const architecture = { ...ARCHITECTURE, weightDecay: 0.1 };
+    const regularized = resnetV1(architecture);
+    const adaptive = { tol: 0.05, minProbes: 3, maxProbes: 12, seed: 7, distribution: 'gaussian' as const };
+    const reference = await hutchinsonTrace(hessianOperator(regularized, data, OBJECTIVE), adaptive);
+    assert.ok(reference.converged && reference.matvecs < 12, 'the fixture stops before maxProbes');
+    const snapshot = await snapshotModel(regularized, { kind: 'resnetV1', options: architecture });
+    regularized.dispose();
     const parallel = await parallelHutchinsonTrace(snapshot, data, { ...OBJECTIVE, ...adaptive, workers: 2 });
     assert.deepEqual(parallel.samples, reference.samples);
     assert.ok(Object.is(parallel.estimate, reference.estimate));
     assert.ok(Object.is(parallel.standardError, reference.standardError));
-    assert.equal(parallel.converged, reference.converged);
+    assert.equal(parallel.matvecs, reference.matvecs);
+    assert.equal(parallel.converged, true);
   });
 
-  test("rejects with the worker's message when the weights do not fit, and terminates the workers", async () => {
+  test("rejects with the worker's message when the weights do not fit, and terminates the workers on errors", async () => {
     const snapshot = await snapshotModel(model, { kind: 'resnetV1', options: ARCHITECTURE });
     const kernel = snapshot.weights.get('stem_conv/kernel')!;
     snapshot.weights.set('stem_conv/kernel', { ...kernel, shape: [kernel.data.length] });
@@ -127,6 +132,19 @@ describe('parallelHutchinsonTrace', () => {
     await assert.rejects(
       parallelHutchinsonTrace(snapshot, data, { ...OBJECTIVE, probes: 4, workers: 2 }),
       /parallelHutchinsonTrace: worker [01] failed to set up: .*'stem_conv\/kernel' has shape \[\d+\], model 'resnet8_v1' expects \[3, 3, 3, 4\]/,
+    );
+    assert.equal(threadCount(), threads, 'every worker thread has exited');
+    // An error in this thread while workers run (here the progress callback) ends them too.
+    await assert.rejects(
+      parallelHutchinsonTrace(model, data, {
+        ...OBJECTIVE,
+        probes: 3,
+        workers: 1,
+        onProgress: () => {
+          throw new Error('the progress display broke');
+        },
+      }),
+      /the progress display broke/,
     );
     assert.equal(threadCount(), threads, 'every worker thread has exited');
   });
