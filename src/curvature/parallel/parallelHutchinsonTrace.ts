@@ -42,10 +42,13 @@ export interface ParallelHutchinsonResult extends HutchinsonResult {
   /** Worker threads started. */
   workers: number;
   /**
-   * Seconds from the call until every worker was ready (model and data copied and sent, backend
-   * initialized, model rebuilt): the fixed cost on top of the probes.
+   * For each worker, seconds from the call until it was ready (model and data copied and sent, backend
+   * initialized, model rebuilt): the fixed cost on top of the probes. NaN for a worker that was still
+   * setting up when the estimate was complete.
    */
-  setupSeconds: number;
+  readySeconds: number[];
+  /** For each worker, the probe values it returned (the load balance). */
+  probesPerWorker: number[];
 }
 
 interface Plan {
@@ -134,7 +137,8 @@ function backendOf(options: ParallelHutchinsonOptions): 'wasm' | 'cpu' {
  * @param model - the model (its current weights are copied), or a snapshot of it.
  * @param data - the examples the objective averages over, as tensors or arrays.
  * @param options - `hutchinsonTrace`'s options, the objective's (loss by name), workers and backend.
- * @returns `hutchinsonTrace`'s result, plus the workers started and the set-up time.
+ * @returns `hutchinsonTrace`'s result, plus the workers started, when each was ready and how many probes
+ *   each computed.
  * @throws RangeError naming the option when an option is invalid; Error with the worker's message when a
  *   worker fails.
  */
@@ -167,8 +171,8 @@ export async function parallelHutchinsonTrace(
     const have = new Uint8Array(maxProbes);
     let dim = expectedDim;
     let nextIndex = 0;
-    let readyCount = 0;
-    let setupSeconds = 0;
+    const readySeconds = new Array<number>(count).fill(Number.NaN);
+    const probesPerWorker = new Array<number>(count).fill(0);
     // Welford's running mean over the values received in probe order (the prefix 0..prefix-1).
     let prefix = 0;
     let mean = 0;
@@ -197,7 +201,8 @@ export async function parallelHutchinsonTrace(
         samples,
         converged,
         workers: count,
-        setupSeconds,
+        readySeconds,
+        probesPerWorker,
       };
       void shutDown().then(() => resolve(result));
     };
@@ -262,10 +267,11 @@ export async function parallelHutchinsonTrace(
               return;
             }
             dim = message.dim;
-            if (++readyCount === count) setupSeconds = (performance.now() - started) / 1000;
+            readySeconds[slot] = (performance.now() - started) / 1000;
             dispatch(worker);
             break;
           case 'value':
+            probesPerWorker[slot]!++;
             try {
               record(message.index, message.value);
               dispatch(worker);

@@ -12,8 +12,9 @@ import type { Dataset } from '../../../src/data/dataset.js';
 import { type ResNetV1Options, resnetV1 } from '../../../src/models/resnetV1.js';
 import { createRng } from '../../../src/util/random.js';
 
-// A ResNet-8 on 8×8 images with 4 filters (≈ 3,000 parameters) and 6 examples in chunks of 4: a product
-// takes milliseconds, so the time goes into starting workers (≈ 0.5 s each).
+// A ResNet-8 on 8×8 images with 4 filters (≈ 3,000 parameters) and 6 examples in chunks of 1: a product
+// takes ≈ 150 ms (per-op overhead, ≈ 25 ms a chunk), long enough that both workers get probes although one
+// may start a little later than the other (starting takes ≈ 0.5 s).
 const ARCHITECTURE: ResNetV1Options = {
   depth: 8,
   inputShape: [8, 8, 3],
@@ -21,7 +22,7 @@ const ARCHITECTURE: ResNetV1Options = {
   numClasses: 3,
   seed: 1,
 };
-const OBJECTIVE = { batchSize: 4, loss: 'kld' as const };
+const OBJECTIVE = { batchSize: 1, loss: 'kld' as const };
 const RESNET_MODULE = new URL('../../../src/models/resnetV1.ts', import.meta.url).href;
 
 /** OS threads of this process (Linux): a worker that was not terminated keeps its thread. */
@@ -63,19 +64,21 @@ describe('parallelHutchinsonTrace', () => {
 
   test('equals the in-process estimator bit for bit with 1 and 2 workers, and leaves no worker behind', async () => {
     const op = hessianOperator(model, data, OBJECTIVE);
-    const reference = await hutchinsonTrace(op, { probes: 5, seed: 3 });
+    const reference = await hutchinsonTrace(op, { probes: 8, seed: 3 });
     const tensors = tf.memory().numTensors;
 
     const progress: number[] = [];
     const one = await parallelHutchinsonTrace(model, data, {
       ...OBJECTIVE,
-      probes: 5,
+      probes: 8,
       seed: 3,
       workers: 1,
       onProgress: (done) => progress.push(done),
     });
     assert.equal(one.workers, 1);
-    assert.deepEqual(progress, [1, 2, 3, 4, 5]);
+    assert.deepEqual(one.probesPerWorker, [8]);
+    assert.ok(one.readySeconds[0]! > 0);
+    assert.deepEqual(progress, [1, 2, 3, 4, 5, 6, 7, 8]);
 
     const threads = threadCount();
     // The architecture by factory module this time (the model above went by its topology JSON).
@@ -87,11 +90,16 @@ describe('parallelHutchinsonTrace', () => {
     });
     const two = await parallelHutchinsonTrace(snapshot, data, {
       ...OBJECTIVE,
-      probes: 5,
+      probes: 8,
       seed: 3,
       workers: 2,
     });
     assert.equal(two.workers, 2);
+    assert.equal(two.probesPerWorker[0]! + two.probesPerWorker[1]!, 8);
+    assert.ok(
+      two.probesPerWorker.every((c) => c > 0),
+      `both workers computed probes: ${two.probesPerWorker}`,
+    );
     assert.equal(threadCount(), threads, 'every worker thread has exited');
     assert.equal(tf.memory().numTensors, tensors, 'no tensors left in this thread');
 
@@ -99,7 +107,7 @@ describe('parallelHutchinsonTrace', () => {
       assert.deepEqual(result.samples, reference.samples);
       assert.ok(Object.is(result.estimate, reference.estimate));
       assert.ok(Object.is(result.standardError, reference.standardError));
-      assert.equal(result.matvecs, 5);
+      assert.equal(result.matvecs, 8);
       assert.equal(result.converged, true);
     }
     // A probe is a function of (seed, index): another seed gives other values.
