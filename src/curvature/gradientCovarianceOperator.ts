@@ -3,7 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
 import { directionalDerivatives, weightedGradientSum } from './exampleGradients.js';
 import type { LinearOperator } from './linearOperator.js';
-import { unflattenToTensors } from './parameterVector.js';
+import { assertFlatVector, unflattenToTensors } from './parameterVector.js';
 import { warnIfSecondOrderDefective } from './secondOrderCheck.js';
 import { type ObjectiveOptions, type TrainingObjective, trainingObjective } from './trainingObjective.js';
 
@@ -62,11 +62,7 @@ export function gradientCovarianceOperator(
       return matvecCount;
     },
     async matvec(v) {
-      if (!(v instanceof Float64Array) || v.length !== objective.dim) {
-        throw new RangeError(
-          `gradientCovarianceOperator.matvec: expected a Float64Array of length ${objective.dim}, got ${v instanceof Float64Array ? `length ${v.length}` : String(v)}`,
-        );
-      }
+      assertFlatVector('gradientCovarianceOperator.matvec', v, objective.dim);
       const vs = unflattenToTensors(v, objective.shapes);
       let a: Float64Array;
       try {

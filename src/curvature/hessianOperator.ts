@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
 import type { LinearOperator } from './linearOperator.js';
-import { accumulateTensors, unflattenToTensors } from './parameterVector.js';
+import { accumulateTensors, assertFlatVector, unflattenToTensors } from './parameterVector.js';
 import { warnIfSecondOrderDefective } from './secondOrderCheck.js';
 import {
   type BatchNormMode,
@@ -140,11 +140,7 @@ export function hessianOperator(
       return matvecCount;
     },
     async matvec(v) {
-      if (!(v instanceof Float64Array) || v.length !== objective.dim) {
-        throw new RangeError(
-          `hessianOperator.matvec: expected a Float64Array of length ${objective.dim}, got ${v instanceof Float64Array ? `length ${v.length}` : String(v)}`,
-        );
-      }
+      assertFlatVector('hessianOperator.matvec', v, objective.dim);
       const vs = unflattenToTensors(v, objective.shapes);
       try {
         const out = new Float64Array(objective.dim);

@@ -19,6 +19,7 @@ export {
 export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
 export {
   accumulateTensors,
+  assertFlatVector,
   flattenTensors,
   flattenTensorsAsync,
   flattenWeights,

@@ -134,3 +134,19 @@ export function unflattenToTensors(
 export function flattenWeights(model: LayersModel): Float64Array {
   return flattenTensors(trainableVariables(model));
 }
+
+/**
+ * Throws a RangeError naming `caller` unless `v` is a Float64Array of length `dim`: the argument check of
+ * every operator's `matvec` over flat parameter vectors.
+ *
+ * @param caller - e.g. `hessianOperator.matvec`, for the message.
+ * @param v - the argument received.
+ * @param dim - the operator's dimension.
+ */
+export function assertFlatVector(caller: string, v: unknown, dim: number): asserts v is Float64Array {
+  if (!(v instanceof Float64Array) || v.length !== dim) {
+    throw new RangeError(
+      `${caller}: expected a Float64Array of length ${dim}, got ${v instanceof Float64Array ? `length ${v.length}` : String(v)}`,
+    );
+  }
+}

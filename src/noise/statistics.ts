@@ -1,3 +1,5 @@
+import { meanAndStandardError } from '../curvature/estimators/stochasticEstimate.js';
+
 /** Mean and standard error of the mean (Bessel-corrected sample standard deviation over √k). */
 export interface SampleMean {
   /** The sample mean. */
@@ -13,17 +15,7 @@ export interface SampleMean {
  * @param samples - the samples.
  */
 export function sampleMean(samples: ArrayLike<number>): SampleMean {
-  const k = samples.length;
-  if (k === 0) return { mean: Number.NaN, standardError: Number.NaN };
-  let mean = 0;
-  let m2 = 0;
-  for (let i = 0; i < k; i++) {
-    const x = samples[i]!;
-    const delta = x - mean;
-    mean += delta / (i + 1);
-    m2 += delta * (x - mean);
-  }
-  return { mean, standardError: k < 2 ? Number.NaN : Math.sqrt(m2 / (k - 1) / k) };
+  return meanAndStandardError(samples);
 }
 
 /**
