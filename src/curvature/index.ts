@@ -17,6 +17,7 @@ export {
   type ObjectiveGradient,
 } from './hessianOperator.js';
 export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
+export * from './parallel/index.js';
 export {
   accumulateTensors,
   assertFlatVector,

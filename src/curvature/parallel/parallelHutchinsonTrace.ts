@@ -111,8 +111,9 @@ function backendOf(options: ParallelHutchinsonOptions): 'wasm' | 'cpu' {
 
 /**
  * Girard–Hutchinson's estimate of Tr H, H the Hessian of a model's training objective, with the probes
- * shared among worker threads: the same result as `hutchinsonTrace(hessianOperator(model, data,
- * options), options)` in this thread, bit for bit, whatever the number of workers, in about 1/K of the
+ * shared among worker threads: the same result as
+ * `hutchinsonTrace(hessianOperator(model, data, options), options)` in this thread, bit for bit,
+ * whatever the number of workers, in about 1/K of the
  * time on K free cores.
  *
  * @remarks
