@@ -160,3 +160,16 @@ describe('sweepTasks', () => {
     );
   });
 });
+
+describe('example sweep configs', () => {
+  it('examples/sweeps/*.json are valid configs with the full 3×3 grid', async () => {
+    const { readdirSync, readFileSync } = await import('node:fs');
+    const files = readdirSync('examples/sweeps').filter((f) => f.endsWith('.json'));
+    assert.ok(files.length > 0);
+    for (const file of files) {
+      const config = validateSweepConfig(JSON.parse(readFileSync(`examples/sweeps/${file}`, 'utf8')), file);
+      assert.deepEqual(config.batchSizes, [100, 200, 500], file);
+      assert.deepEqual(config.learningRates, [0.08, 0.2, 0.5], file);
+    }
+  });
+});
