@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
+import { identityConfig } from './wasm/Identity.js';
 
 let ours: tf.KernelConfig[] | undefined;
 
@@ -23,6 +24,8 @@ function install(config: tf.KernelConfig): void {
  *   convolution of the transposed input with the transposed output gradient (a matrix product for 1×1).
  * - `Conv2DBackpropInput`, replacing tfjs's scalar loop (about 10× slower than the forward convolution)
  *   with one XNNPACK convolution, polyphase for strides above 1.
+ * - `Identity`, sharing memory by reference count instead of copying, so that the tensors the engine
+ *   saves for backward passes do not each occupy the wasm heap twice.
  *
  * Both compose tfjs's own wasm kernels and need no extra binary. Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
@@ -30,7 +33,11 @@ function install(config: tf.KernelConfig): void {
 export function registerWasmKernels(): void {
   if (ours === undefined) {
     const original = tf.getKernel(tf.Conv2DBackpropInput, 'wasm');
-    ours = [conv2DBackpropFilterConfig, conv2DBackpropInputConfig(original)];
+    ours = [
+      conv2DBackpropFilterConfig,
+      conv2DBackpropInputConfig(original),
+      identityConfig(tf.getKernel(tf.Identity, 'wasm')),
+    ];
   }
   for (const config of ours) install(config);
 }
