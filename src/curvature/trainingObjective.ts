@@ -30,7 +30,7 @@ export interface ObjectiveOptions {
    * average over all examples, so in `'inference'` mode results do not depend on it (up to float32
    * rounding); it only trades memory for speed. In `'train'` mode it is also the batch whose statistics
    * batch normalization uses. A Hessian–vector product keeps the whole double-backward graph of a chunk:
-   * for ResNet-20 about 1.3 GB at 32 and 2.3 GB at 64 (128 exceeds the wasm backend's 4 GiB heap).
+   * for ResNet-20 about 1.3 GB at 32, 2.3 GB at 64 and 3.4 GB at 128 (the wasm backend's heap ends at 4 GiB).
    */
   batchSize?: number;
   /** Batch-normalization mode; default `'inference'` (see {@link BatchNormMode}). */

@@ -150,7 +150,7 @@ Options:
   --no-regularization    leave the L2 penalty out of the objective (default: included, as SGD minimized it)
   --batch-size B         examples per forward/backward chunk (default 32; in inference mode results do not
                          depend on it; larger is faster but a ResNet-20 HVP needs ~1.3 GB at 32, ~2.3 GB at 64
-                         and does not fit the wasm backend's 4 GiB at 128)
+                         and ~3.4 GB at 128, near the wasm backend's 4 GiB heap)
   --weight-decay λ       the L2 factor the model was trained with (default: the run's, else 1e-4)
   --seed S               seed of the probes and samples (default: the run's seed, else 0)
   --workers K            share Tr H's probes (hutchinson) among K worker threads, each with its own backend
