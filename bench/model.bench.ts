@@ -133,19 +133,30 @@ function trainStep(model: LayersModel, data: Dataset, batch: number): Promise<un
   });
 }
 
-async function* trainStepBench(depth: number): AsyncIterable<BenchResult> {
+/**
+ * Times `step` (after a warm-up) on a fresh seeded ResNet and one synthetic batch, and yields one result
+ * named `kind/resnet{depth}/b{batch}` with wall and CPU medians, samples, tensor counts and RSS.
+ */
+async function* timedModelBench(
+  kind: string,
+  depth: number,
+  prepare: (model: LayersModel, data: Dataset, s: Settings) => () => unknown,
+  extra: (s: Settings) => Record<string, unknown> = () => ({}),
+): AsyncIterable<BenchResult> {
   const s = settings();
   const context = await setUp(s);
   const model = resnetV1({ depth, seed: 1 });
   const data = syntheticData(s.batch, 2);
+  const step = prepare(model, data, s);
   const tensorsBefore = tf.memory().numTensors;
-  const t = await timeWallAndCpu(() => trainStep(model, data, s.batch), { repeats: s.repeats });
+  const t = await timeWallAndCpu(step, { repeats: s.repeats });
   yield {
-    name: `train-step/resnet${depth}/b${s.batch}`,
+    name: `${kind}/resnet${depth}/b${s.batch}`,
     value: Math.round(t.wallMs),
     unit: 'ms',
     cpuMs: Math.round(t.cpuMs),
     ...context,
+    ...extra(s),
     repeats: s.repeats,
     wallSamples: t.wallSamples.map(Math.round),
     cpuSamples: t.cpuSamples.map(Math.round),
@@ -156,6 +167,10 @@ async function* trainStepBench(depth: number): AsyncIterable<BenchResult> {
   };
   disposeData(data);
   model.dispose();
+}
+
+function trainStepBench(depth: number): AsyncIterable<BenchResult> {
+  return timedModelBench('train-step', depth, (model, data, s) => () => trainStep(model, data, s.batch));
 }
 
 /** The gradient of mean KLD + L2 with inference-mode batch norm, as one tf.variableGrads. */
@@ -173,29 +188,8 @@ function gradient(model: LayersModel, data: Dataset): void {
   tf.dispose([value, ...Object.values(grads)]);
 }
 
-async function* gradBench(depth: number): AsyncIterable<BenchResult> {
-  const s = settings();
-  const context = await setUp(s);
-  const model = resnetV1({ depth, seed: 1 });
-  const data = syntheticData(s.batch, 2);
-  const tensorsBefore = tf.memory().numTensors;
-  const t = await timeWallAndCpu(() => gradient(model, data), { repeats: s.repeats });
-  yield {
-    name: `grad/resnet${depth}/b${s.batch}`,
-    value: Math.round(t.wallMs),
-    unit: 'ms',
-    cpuMs: Math.round(t.cpuMs),
-    ...context,
-    repeats: s.repeats,
-    wallSamples: t.wallSamples.map(Math.round),
-    cpuSamples: t.cpuSamples.map(Math.round),
-    numTensorsBefore: tensorsBefore,
-    numTensorsAfter: tf.memory().numTensors,
-    rssMb: rssMb(),
-    peakRssMb: peakRssMb(),
-  };
-  disposeData(data);
-  model.dispose();
+function gradBench(depth: number): AsyncIterable<BenchResult> {
+  return timedModelBench('grad', depth, (model, data) => () => gradient(model, data));
 }
 
 /** A Rademacher vector of length `dim` (the probe PyTorch's reference uses too). */
@@ -206,32 +200,21 @@ function rademacher(dim: number, seed: number): Float64Array {
   return v;
 }
 
-async function* hvpBench(depth: number): AsyncIterable<BenchResult> {
-  const s = settings();
-  const context = await setUp(s);
-  const model = resnetV1({ depth, seed: 1 });
-  const data = syntheticData(s.batch, 2);
-  const hessian = hessianOperator(model, data, { batchSize: s.hvpChunk, bnMode: 'inference', loss: 'kld' });
-  const v = rademacher(hessian.dim, 3);
-  const tensorsBefore = tf.memory().numTensors;
-  const t = await timeWallAndCpu(() => hessian.matvec(v), { repeats: s.repeats });
-  yield {
-    name: `hvp/resnet${depth}/b${s.batch}`,
-    value: Math.round(t.wallMs),
-    unit: 'ms',
-    cpuMs: Math.round(t.cpuMs),
-    ...context,
-    chunk: s.hvpChunk,
-    repeats: s.repeats,
-    wallSamples: t.wallSamples.map(Math.round),
-    cpuSamples: t.cpuSamples.map(Math.round),
-    numTensorsBefore: tensorsBefore,
-    numTensorsAfter: tf.memory().numTensors,
-    rssMb: rssMb(),
-    peakRssMb: peakRssMb(),
-  };
-  disposeData(data);
-  model.dispose();
+function hvpBench(depth: number): AsyncIterable<BenchResult> {
+  return timedModelBench(
+    'hvp',
+    depth,
+    (model, data, s) => {
+      const hessian = hessianOperator(model, data, {
+        batchSize: s.hvpChunk,
+        bnMode: 'inference',
+        loss: 'kld',
+      });
+      const v = rademacher(hessian.dim, 3);
+      return () => hessian.matvec(v);
+    },
+    (s) => ({ chunk: s.hvpChunk }),
+  );
 }
 
 /**
