@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { type SimdKernelExports, simdKernelsFor } from '../simd/simdKernels.js';
 import { cropNegativePadding } from './cropNegativePadding.js';
 import { checkOperand, forwardConvInfo } from './forwardConvInfo.js';
 import { WasmKernelScope } from './WasmKernelScope.js';
@@ -131,6 +132,80 @@ function filterGradDilated(
   return scope.run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] });
 }
 
+/** Byte offset of a tensor's data in the wasm heap. */
+function heapOffset(scope: WasmKernelScope, t: tf.TensorInfo): number {
+  const data = scope.backend.dataIdMap.get(t.dataId);
+  if (data === undefined)
+    throw new Error('Conv2DBackpropFilter (wasm): a tensor has no data on the wasm heap');
+  return data.memoryOffset;
+}
+
+/**
+ * dW by this library's SIMD kernel (wasm/conv2d_filter_grad.c), which reads x and dy in NHWC order in
+ * place. x is staged once, zero-padded in space and to a multiple of 4 channels, and dy to a multiple of 8
+ * channels where it is not one already, so that the kernel's 4×8 tiles need no bounds checks.
+ */
+function filterGradSimd(
+  scope: WasmKernelScope,
+  simd: SimdKernelExports,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const {
+    batchSize: n,
+    inHeight: h,
+    inWidth: w,
+    inChannels: c,
+    outHeight: ho,
+    outWidth: wo,
+    outChannels: o,
+    strideHeight: sh,
+    strideWidth: sw,
+    filterHeight: kh,
+    filterWidth: kw,
+  } = info;
+  const { top, left } = info.padInfo;
+  const cp = Math.ceil(c / 4) * 4;
+  const op = Math.ceil(o / 8) * 8;
+  // The padded input must hold every tap (sh·(ho−1)+kh rows) and every input row; rows beyond what the
+  // taps read are copied but never used.
+  const hp = Math.max(sh * (ho - 1) + kh, top + h);
+  const wp = Math.max(sw * (wo - 1) + kw, left + w);
+  let xp = x;
+  if (cp !== c || hp !== h || wp !== w || top !== 0 || left !== 0) {
+    xp = scope.allocate([n, hp, wp, cp]);
+    simd.pad_nhwc(heapOffset(scope, x), heapOffset(scope, xp), n, h, w, c, hp, wp, cp, top, left);
+  }
+  let dyp = dy;
+  if (op !== o) {
+    dyp = scope.allocate([n, ho, wo, op]);
+    simd.pad_columns(heapOffset(scope, dy), heapOffset(scope, dyp), n * ho * wo, o, op);
+  }
+  const out = scope.allocate([kh, kw, c, o]);
+  const padded = cp === c && op === o ? out : scope.allocate([kh, kw, cp, op]);
+  simd.conv2d_filter_grad(
+    heapOffset(scope, xp),
+    heapOffset(scope, dyp),
+    heapOffset(scope, padded),
+    n,
+    hp,
+    wp,
+    cp,
+    ho,
+    wo,
+    op,
+    kh,
+    kw,
+    sh,
+    sw,
+  );
+  if (padded !== out) {
+    simd.crop_filter(heapOffset(scope, padded), heapOffset(scope, out), kh * kw, cp, op, c, o);
+  }
+  return out;
+}
+
 function conv2DBackpropFilter(args: {
   inputs: tf.NamedTensorInfoMap;
   backend: tf.KernelBackend;
@@ -143,6 +218,8 @@ function conv2DBackpropFilter(args: {
   checkOperand(tf.Conv2DBackpropFilter, 'dy', dy, info.outShape);
   const scope = new WasmKernelScope(args.backend as BackendWasm);
   try {
+    const simd = simdKernelsFor(scope.backend);
+    if (simd !== undefined) return scope.keep(filterGradSimd(scope, simd, x, dy, info));
     const { top, bottom, left, right } = info.padInfo;
     const unpadded1x1 =
       info.filterHeight === 1 &&
@@ -159,8 +236,9 @@ function conv2DBackpropFilter(args: {
 }
 
 /**
- * The wasm backend's missing `Conv2DBackpropFilter` kernel (tfjs issue 8474), built from XNNPACK
- * convolutions and matrix products. NHWC, float32, any stride and padding ('same', 'valid', explicit).
+ * The wasm backend's missing `Conv2DBackpropFilter` kernel (tfjs issue 8474): this library's SIMD kernel
+ * where the runtime has WebAssembly SIMD, else a composition of XNNPACK convolutions and matrix products.
+ * NHWC, float32, any stride and padding ('same', 'valid', explicit).
  */
 export const conv2DBackpropFilterConfig: tf.KernelConfig = {
   kernelName: tf.Conv2DBackpropFilter,

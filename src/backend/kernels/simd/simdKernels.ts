@@ -1,0 +1,113 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { simdKernelsWasmBase64 } from './simdKernelsBinary.js';
+
+/**
+ * The exports of the module compiled from `wasm/*.c` (see scripts/build-wasm.mjs). Pointers are byte
+ * offsets into the wasm backend's heap; every function works in place on buffers the caller allocated.
+ */
+export interface SimdKernelExports {
+  /** Copies x [n][h][w][c] into xp [n][hp][wp][cp] at (top, left) and zeroes the rest of xp. */
+  pad_nhwc(
+    x: number,
+    xp: number,
+    n: number,
+    h: number,
+    w: number,
+    c: number,
+    hp: number,
+    wp: number,
+    cp: number,
+    top: number,
+    left: number,
+  ): void;
+  /** Copies src [rows][cols] into dst [rows][dstCols], zero-filling the extra columns. */
+  pad_columns(src: number, dst: number, rows: number, cols: number, dstCols: number): void;
+  /** dst [taps][c][o] = the leading c×o block of each tap of src [taps][cp][op]. */
+  crop_filter(src: number, dst: number, taps: number, cp: number, op: number, c: number, o: number): void;
+  /** dw [kh][kw][cp][op] from the staged, padded xp [n][hp][wp][cp] and dyp [n][ho][wo][op]. */
+  conv2d_filter_grad(
+    xp: number,
+    dyp: number,
+    dw: number,
+    n: number,
+    hp: number,
+    wp: number,
+    cp: number,
+    ho: number,
+    wo: number,
+    op: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+  ): void;
+}
+
+// The project compiles without the DOM library, whose types declare WebAssembly; this is the part used.
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+}
+interface WasmApi {
+  Memory: abstract new (...args: never[]) => WasmMemory;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: unknown };
+}
+const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+let compiled: object | null | undefined;
+const instances = new WeakMap<WasmMemory, SimdKernelExports>();
+let enabled = globalThis.process?.env?.SGD_FACTORS_SIMD_KERNELS !== '0';
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function compile(): object | null {
+  if (compiled !== undefined) return compiled;
+  if (wasmApi === undefined) return (compiled = null);
+  try {
+    compiled = new wasmApi.Module(decodeBase64(simdKernelsWasmBase64));
+  } catch {
+    // No WebAssembly SIMD in this runtime: callers fall back to the XNNPACK compositions.
+    compiled = null;
+  }
+  return compiled;
+}
+
+/**
+ * This library's WebAssembly SIMD kernels, instantiated on the memory of `backend` (once per memory), or
+ * `undefined` where they are switched off or the runtime cannot compile them.
+ *
+ * @remarks
+ * The module imports tfjs's own `WebAssembly.Memory`, so it reads and writes tensors where they are, with
+ * no copies; its build is checked to have no data segment and no stack, so it touches nothing else.
+ * `SGD_FACTORS_SIMD_KERNELS=0` in the environment (or {@link setSimdKernelsEnabled}) switches them off,
+ * for comparisons and as an escape hatch; the XNNPACK compositions then run instead.
+ */
+export function simdKernelsFor(backend: BackendWasm): SimdKernelExports | undefined {
+  if (!enabled) return undefined;
+  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
+  if (wasmApi === undefined || !(memory instanceof wasmApi.Memory)) return undefined;
+  const cached = instances.get(memory);
+  if (cached !== undefined) return cached;
+  const module = compile();
+  if (module === null) return undefined;
+  const instance = new wasmApi.Instance(module, { env: { memory } });
+  const kernels = instance.exports as unknown as SimdKernelExports;
+  instances.set(memory, kernels);
+  return kernels;
+}
+
+/**
+ * Switches this library's WebAssembly SIMD kernels on or off (on by default unless
+ * `SGD_FACTORS_SIMD_KERNELS=0`); returns the previous setting. Off, the wasm kernels fall back to
+ * compositions of tfjs's XNNPACK kernels, which the tests use as a second reference.
+ */
+export function setSimdKernelsEnabled(on: boolean): boolean {
+  const previous = enabled;
+  enabled = on;
+  return previous;
+}
