@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
+import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
 
 let ours: tf.KernelConfig[] | undefined;
@@ -20,14 +21,15 @@ function install(config: tf.KernelConfig): void {
  * Registers this library's kernels for the wasm backend. Idempotent.
  *
  * @remarks
- * - `Conv2DBackpropFilter`, which tfjs 4.22's wasm backend lacks (tfjs issue 8474): a dilated XNNPACK
- *   convolution of the transposed input with the transposed output gradient (a matrix product for 1×1).
+ * - `Conv2DBackpropFilter`, which tfjs 4.22's wasm backend lacks (tfjs issue 8474): this library's
+ *   WebAssembly SIMD kernel (wasm/conv2d_filter_grad.c, shipped compiled), or where the runtime cannot
+ *   run it, a dilated XNNPACK convolution of the transposed input with the transposed output gradient.
  * - `Conv2DBackpropInput`, replacing tfjs's scalar loop (about 10× slower than the forward convolution)
  *   with one XNNPACK convolution, polyphase for strides above 1.
  * - `Identity`, sharing memory by reference count instead of copying, so that the tensors the engine
  *   saves for backward passes do not each occupy the wasm heap twice.
- *
- * Both compose tfjs's own wasm kernels and need no extra binary. Called by {@link initBackend}; call it
+ * - `GatherV2` (batchDims 0) as one copy per gathered slice: tfjs's computes every element's address.
+ * Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
  */
 export function registerWasmKernels(): void {
@@ -37,6 +39,7 @@ export function registerWasmKernels(): void {
       conv2DBackpropFilterConfig,
       conv2DBackpropInputConfig(original),
       identityConfig(tf.getKernel(tf.Identity, 'wasm')),
+      gatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')),
     ];
   }
   for (const config of ours) install(config);
