@@ -6,6 +6,7 @@ import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
 import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
+import { sumConfig } from './wasm/Sum.js';
 
 let ours: tf.KernelConfig[] | undefined;
 
@@ -29,6 +30,8 @@ function install(config: tf.KernelConfig): void {
  * - `Identity`, sharing memory by reference count instead of copying, so that the tensors the engine
  *   saves for backward passes do not each occupy the wasm heap twice.
  * - `GatherV2` (batchDims 0) as one copy per gathered slice: tfjs's computes every element's address.
+ * - `Sum` over a contiguous block of non-innermost axes (bias gradients) by a SIMD kernel that streams
+ *   the tensor once; tfjs's transposes it first.
  * Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
  */
@@ -40,6 +43,7 @@ export function registerWasmKernels(): void {
       conv2DBackpropInputConfig(original),
       identityConfig(tf.getKernel(tf.Identity, 'wasm')),
       gatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')),
+      sumConfig(tf.getKernel(tf.Sum, 'wasm')),
     ];
   }
   for (const config of ours) install(config);

@@ -41,6 +41,8 @@ export interface SimdKernelExports {
     sh: number,
     sw: number,
   ): void;
+  /** dst [outer][cols] = Σ_r src [outer][rows][cols], summed in blocks of 64 rows; `partial` holds cols floats. */
+  sum_middle_axes(src: number, dst: number, partial: number, outer: number, rows: number, cols: number): void;
 }
 
 // The project compiles without the DOM library, whose types declare WebAssembly; this is the part used.
