@@ -72,6 +72,16 @@ test('the SIMD module imports only the memory and owns no data that could overwr
     WebAssembly.Module.exports(module)
       .map((e) => e.name)
       .sort(),
-    ['conv2d_filter_grad', 'crop_filter', 'pad_columns', 'pad_nhwc', 'sum_middle_axes'],
+    [
+      'channel_affine',
+      'channel_grad_dx',
+      'channel_grad_sums',
+      'channel_moments',
+      'conv2d_filter_grad',
+      'crop_filter',
+      'pad_columns',
+      'pad_nhwc',
+      'sum_middle_axes',
+    ],
   );
 });

@@ -4,6 +4,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
+import { channelKernelConfigs } from './wasm/channelKernels.js';
 import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
 import { sumConfig } from './wasm/Sum.js';
@@ -32,6 +33,8 @@ function install(config: tf.KernelConfig): void {
  * - `GatherV2` (batchDims 0) as one copy per gathered slice: tfjs's computes every element's address.
  * - `Sum` over a contiguous block of non-innermost axes (bias gradients) by a SIMD kernel that streams
  *   the tensor once; tfjs's transposes it first.
+ * - Four per-channel batch-norm passes (`SgdFactorsChannel*`, wasm only, no gradients of their own) that
+ *   the fused training-mode batch norm runs inside its custom gradient.
  * Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
  */
@@ -44,6 +47,7 @@ export function registerWasmKernels(): void {
       identityConfig(tf.getKernel(tf.Identity, 'wasm')),
       gatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')),
       sumConfig(tf.getKernel(tf.Sum, 'wasm')),
+      ...channelKernelConfigs,
     ];
   }
   for (const config of ours) install(config);

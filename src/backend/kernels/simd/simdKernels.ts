@@ -43,6 +43,41 @@ export interface SimdKernelExports {
   ): void;
   /** dst [outer][cols] = Σ_r src [outer][rows][cols], summed in blocks of 64 rows; `partial` holds cols floats. */
   sum_middle_axes(src: number, dst: number, partial: number, outer: number, rows: number, cols: number): void;
+  /** Per-channel mean and biased variance of x [rows][channels] (corrected two-pass); `partial` holds 3·channels floats. */
+  channel_moments(
+    x: number,
+    mean: number,
+    variance: number,
+    partial: number,
+    rows: number,
+    channels: number,
+  ): void;
+  /** out [rows][channels] = x·a[c] + b[c]. */
+  channel_affine(x: number, a: number, b: number, out: number, rows: number, channels: number): void;
+  /** Σ_r dy and Σ_r dy·(x − mean) per channel, in one pass. */
+  channel_grad_sums(
+    dy: number,
+    x: number,
+    mean: number,
+    sumDy: number,
+    sumDyCentred: number,
+    partial: number,
+    partial2: number,
+    rows: number,
+    channels: number,
+  ): void;
+  /** dx [rows][channels] = k[c]·dy + a[c]·(x − mean[c]) + b[c]. */
+  channel_grad_dx(
+    dy: number,
+    x: number,
+    mean: number,
+    k: number,
+    a: number,
+    b: number,
+    dx: number,
+    rows: number,
+    channels: number,
+  ): void;
 }
 
 // The project compiles without the DOM library, whose types declare WebAssembly; this is the part used.
