@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { setSimdKernelsEnabled } from '../../src/backend/kernels/simd/simdKernels.js';
 import { inferenceBatchNorm } from '../../src/backend/kernels/wasm/inferenceBatchNorm.js';
 import { createRng } from '../../src/util/random.js';
 
@@ -35,9 +36,16 @@ function assertClose(actual: tf.Tensor, expected: tf.Tensor, tol: number, what: 
     assert.ok(Math.abs(a[i]! - e[i]!) <= tol * Math.max(1, scale), `${what}[${i}]: ${a[i]} vs ${e[i]}`);
 }
 
-for (const backend of ['wasm', 'cpu'] as const) {
-  test(`inferenceBatchNorm on ${backend}: output and gradients in x, γ, β, μ, σ² match plain ops`, async () => {
+for (const [backend, simd] of [
+  ['wasm', true],
+  ['wasm', false],
+  ['cpu', false],
+] as const) {
+  const path = backend === 'wasm' ? (simd ? ' (SIMD passes)' : ' (tfjs-op passes)') : '';
+  test(`inferenceBatchNorm on ${backend}${path}: output and gradients in x, γ, β, μ, σ² match plain ops`, async () => {
     await initBackend({ backend, quiet: true });
+    const previous = setSimdKernelsEnabled(simd);
+    // 6 channels exercise the SIMD kernels' scalar tails.
     const shape = [3, 5, 4, 6];
     const x = randomTensor(shape, 1, 2, 1.5);
     const params = [
@@ -73,6 +81,7 @@ for (const backend of ['wasm', 'cpu'] as const) {
     tf.dispose([y, expected]);
     assert.equal(tf.memory().numTensors, before, 'no tensor leaks');
     tf.dispose([x, r, ...params]);
+    setSimdKernelsEnabled(previous);
   });
 }
 

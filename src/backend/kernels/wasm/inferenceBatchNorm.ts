@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { ChannelAffine, ChannelGradDx, ChannelGradSums, channelKernelsAvailable } from './channelKernels.js';
 import { channelMean } from './channelMean.js';
 
 /**
@@ -6,7 +7,9 @@ import { channelMean } from './channelMean.js';
  * from the moving statistics μ and σ², with a hand-written first-order gradient in x, γ, β, μ and σ².
  *
  * @remarks
- * The same two broadcast passes forward as the plain ops; backward, one broadcast multiply for dx and two
+ * On wasm with this library's SIMD kernels (the default): one affine pass forward; backward one pass
+ * for both channel sums and one for dx (wasm/batch_norm.c). Otherwise the same two broadcast passes
+ * forward as the plain ops; backward, one broadcast multiply for dx and two
  * per-channel sums (`Σ dy`, `Σ dy·x`, each one average pool) for the parameters, where autodiff through
  * `mul` and `add` sums with tfjs's `Sum`, which on wasm transposes the whole tensor first:
  * `dβ = Σ dy`, `dγ = (Σ dy·x − μ Σ dy)/√(σ²+ε)`, `dμ = −s Σ dy`,
@@ -58,21 +61,37 @@ export function inferenceBatchNorm(
     ];
     // tfjs-layers may dispose the input before the backward pass, so it is saved (a copy).
     save([input]);
+    const simd = channelKernelsAvailable();
+    const run = (name: string, inputs: tf.NamedTensorMap) => tf.engine().runKernel(name, inputs);
     const scale = tf.mul(g, tf.rsqrt(tf.add(v, epsilon))) as tf.Tensor1D;
-    const value = tf.add(tf.mul(input, scale), tf.sub(b, tf.mul(m, scale)));
+    const shift = tf.sub(b, tf.mul(m, scale));
+    // With the SIMD kernels: one pass forward, two backward (both sums, then dx) instead of five.
+    const value = simd
+      ? (run(ChannelAffine, { x: input, a: scale, b: shift }) as tf.Tensor)
+      : tf.add(tf.mul(input, scale), shift);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [savedX] = saved as [tf.Tensor];
         const rstd = tf.rsqrt(tf.add(v, epsilon));
         const s = tf.mul(g, rstd);
-        const sumDy = tf.mul(channelMean(tf.reshape(dy, rows)), count);
-        const sumDyX = tf.mul(channelMean(tf.reshape(tf.mul(dy, savedX), rows)), count);
-        const centered = tf.sub(sumDyX, tf.mul(m, sumDy));
+        let sumDy: tf.Tensor;
+        let centered: tf.Tensor;
+        let dx: tf.Tensor;
+        if (simd) {
+          [sumDy, centered] = run(ChannelGradSums, { dy, x: savedX, mean: m }) as [tf.Tensor, tf.Tensor];
+          const zero = tf.zerosLike(s);
+          dx = run(ChannelGradDx, { dy, x: savedX, mean: m, k: s, a: zero, b: zero }) as tf.Tensor;
+        } else {
+          sumDy = tf.mul(channelMean(tf.reshape(dy, rows)), count);
+          const sumDyX = tf.mul(channelMean(tf.reshape(tf.mul(dy, savedX), rows)), count);
+          centered = tf.sub(sumDyX, tf.mul(m, sumDy));
+          dx = tf.mul(dy, s);
+        }
         const dGamma = tf.mul(centered, rstd);
         const dMean = tf.neg(tf.mul(s, sumDy));
         const dVariance = tf.mul(tf.mul(centered, g), tf.mul(tf.pow(rstd, 3), -0.5));
-        return [tf.mul(dy, s), dGamma, sumDy, dMean, dVariance];
+        return [dx, dGamma, sumDy, dMean, dVariance];
       },
     };
   });
