@@ -83,7 +83,7 @@ const tasks: Record<string, () => Promise<unknown>> = {
     tf.dispose([value, ...Object.values(grads)]);
   },
   hvp: async () => {
-    const h = hessianOperator(model, data, { batchSize: Math.min(batch, 64), loss: 'kld' });
+    const h = hessianOperator(model, data, { batchSize: batch, loss: 'kld' });
     const v = new Float64Array(h.dim);
     for (let i = 0; i < v.length; i++) v[i] = rng.sign();
     await h.matvec(v);

@@ -75,10 +75,10 @@ try {
 // ${clang}; ${bytes.length} bytes.
 
 /** SHA-256 of the C sources this binary was built from (see scripts/build-wasm.mjs). */
-export const simdKernelsSourceDigest = '${sourceDigest(sourceDir, sources)}';
+export const simdKernelsSourceDigest: string = '${sourceDigest(sourceDir, sources)}';
 
 /** The WebAssembly SIMD module compiled from wasm/*.c, base64-encoded. */
-export const simdKernelsWasmBase64 =
+export const simdKernelsWasmBase64: string =
   '${bytes.toString('base64')}';
 `;
   const temporary = `${target}.tmp`;
