@@ -14,10 +14,9 @@
 // Works in place on tfjs's heap like conv2d_filter_grad.c: no data segment, no stack, caller-owned
 // buffers (scratch sizes as stated per function).
 
-#include <wasm_simd128.h>
+#include "block_sums.h"
 
 #define EXPORT(name) __attribute__((export_name(name)))
-#define BLOCK 64
 
 // mean[c] = (1/rows) Σ_r x[r][c];  variance[c] = (1/rows) Σ_r (x[r][c] − mean[c])².
 // The corrected two-pass algorithm (Chan, Golub & LeVeque 1983): a first pass gives a provisional mean
@@ -34,15 +33,7 @@ void channel_moments(const float *x, float *mean, float *variance, float *partia
   for (int c = 0; c < channels; c++) mean[c] = 0.0f;
   for (int r0 = 0; r0 < rows; r0 += BLOCK) {
     const int count = rows - r0 < BLOCK ? rows - r0 : BLOCK;
-    const float *first = x + r0 * channels;
-    for (int c = 0; c < channels; c++) blockSum[c] = first[c];
-    for (int r = 1; r < count; r++) {
-      const float *row = first + r * channels;
-      int c = 0;
-      for (; c < vectorChannels; c += 4)
-        wasm_v128_store(blockSum + c, wasm_f32x4_add(wasm_v128_load(blockSum + c), wasm_v128_load(row + c)));
-      for (; c < channels; c++) blockSum[c] += row[c];
-    }
+    sum_block_rows(x + r0 * channels, blockSum, count, channels);
     for (int c = 0; c < channels; c++) mean[c] += blockSum[c];
   }
   for (int c = 0; c < channels; c++) mean[c] *= scale;

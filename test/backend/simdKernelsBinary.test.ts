@@ -49,9 +49,9 @@ function sectionIds(bytes: Uint8Array): number[] {
   return ids;
 }
 
-test('the embedded SIMD binary was built from the current wasm/*.c (run node scripts/build-wasm.mjs)', () => {
+test('the embedded SIMD binary was built from the current wasm/*.c and *.h (run node scripts/build-wasm.mjs)', () => {
   const files = readdirSync(sourceDir)
-    .filter((f) => f.endsWith('.c'))
+    .filter((f) => f.endsWith('.c') || f.endsWith('.h'))
     .sort();
   const hash = createHash('sha256');
   for (const f of files) hash.update(`${f}\n`).update(readFileSync(join(sourceDir, f)));

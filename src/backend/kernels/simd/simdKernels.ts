@@ -1,4 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type * as tf from '@tensorflow/tfjs-core';
 import { simdKernelsWasmBase64 } from './simdKernelsBinary.js';
 
 /**
@@ -147,4 +148,15 @@ export function setSimdKernelsEnabled(on: boolean): boolean {
   const previous = enabled;
   enabled = on;
   return previous;
+}
+
+/**
+ * Byte offset of a tensor's data in the wasm heap: the pointer the SIMD kernels take.
+ * @param kernel - the calling kernel's name, for the error message.
+ * @throws Error if the tensor has no data on this backend.
+ */
+export function heapOffset(backend: BackendWasm, t: tf.TensorInfo, kernel: string): number {
+  const data = backend.dataIdMap.get(t.dataId);
+  if (data === undefined) throw new Error(`${kernel} (wasm): a tensor has no data on the wasm heap`);
+  return data.memoryOffset;
 }

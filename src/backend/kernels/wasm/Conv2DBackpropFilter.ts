@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { type SimdKernelExports, simdKernelsFor } from '../simd/simdKernels.js';
+import { heapOffset, type SimdKernelExports, simdKernelsFor } from '../simd/simdKernels.js';
 import { cropNegativePadding } from './cropNegativePadding.js';
 import { checkOperand, forwardConvInfo } from './forwardConvInfo.js';
 import { WasmKernelScope } from './WasmKernelScope.js';
@@ -132,14 +132,6 @@ function filterGradDilated(
   return scope.run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] });
 }
 
-/** Byte offset of a tensor's data in the wasm heap. */
-function heapOffset(scope: WasmKernelScope, t: tf.TensorInfo): number {
-  const data = scope.backend.dataIdMap.get(t.dataId);
-  if (data === undefined)
-    throw new Error('Conv2DBackpropFilter (wasm): a tensor has no data on the wasm heap');
-  return data.memoryOffset;
-}
-
 /**
  * dW by this library's SIMD kernel (wasm/conv2d_filter_grad.c), which reads x and dy in NHWC order in
  * place. x is staged once, zero-padded in space and to a multiple of 4 channels, and dy to a multiple of 8
@@ -166,6 +158,7 @@ function filterGradSimd(
     filterWidth: kw,
   } = info;
   const { top, left } = info.padInfo;
+  const offset = (t: tf.TensorInfo) => heapOffset(scope.backend, t, tf.Conv2DBackpropFilter);
   const cp = Math.ceil(c / 4) * 4;
   const op = Math.ceil(o / 8) * 8;
   // The padded input must hold every tap (sh·(ho−1)+kh rows) and every input row; rows beyond what the
@@ -175,33 +168,18 @@ function filterGradSimd(
   let xp = x;
   if (cp !== c || hp !== h || wp !== w || top !== 0 || left !== 0) {
     xp = scope.allocate([n, hp, wp, cp]);
-    simd.pad_nhwc(heapOffset(scope, x), heapOffset(scope, xp), n, h, w, c, hp, wp, cp, top, left);
+    simd.pad_nhwc(offset(x), offset(xp), n, h, w, c, hp, wp, cp, top, left);
   }
   let dyp = dy;
   if (op !== o) {
     dyp = scope.allocate([n, ho, wo, op]);
-    simd.pad_columns(heapOffset(scope, dy), heapOffset(scope, dyp), n * ho * wo, o, op);
+    simd.pad_columns(offset(dy), offset(dyp), n * ho * wo, o, op);
   }
   const out = scope.allocate([kh, kw, c, o]);
   const padded = cp === c && op === o ? out : scope.allocate([kh, kw, cp, op]);
-  simd.conv2d_filter_grad(
-    heapOffset(scope, xp),
-    heapOffset(scope, dyp),
-    heapOffset(scope, padded),
-    n,
-    hp,
-    wp,
-    cp,
-    ho,
-    wo,
-    op,
-    kh,
-    kw,
-    sh,
-    sw,
-  );
+  simd.conv2d_filter_grad(offset(xp), offset(dyp), offset(padded), n, hp, wp, cp, ho, wo, op, kh, kw, sh, sw);
   if (padded !== out) {
-    simd.crop_filter(heapOffset(scope, padded), heapOffset(scope, out), kh * kw, cp, op, c, o);
+    simd.crop_filter(offset(padded), offset(out), kh * kw, cp, op, c, o);
   }
   return out;
 }

@@ -1,13 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { simdKernelsFor } from '../simd/simdKernels.js';
-
-/** Byte offset of a tensor's data in the wasm heap. */
-function heapOffset(backend: BackendWasm, t: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (data === undefined) throw new Error('Sum (wasm): a tensor has no data on the wasm heap');
-  return data.memoryOffset;
-}
+import { heapOffset, simdKernelsFor } from '../simd/simdKernels.js';
 
 /**
  * `Sum` for the wasm backend: float32 sums over a contiguous block of axes that is not the innermost
@@ -52,9 +45,9 @@ export function sumConfig(original: tf.KernelConfig | undefined): tf.KernelConfi
       const partial = backend.makeOutput([cols], 'float32');
       try {
         simd.sum_middle_axes(
-          heapOffset(backend, x),
-          heapOffset(backend, out),
-          heapOffset(backend, partial),
+          heapOffset(backend, x, tf.Sum),
+          heapOffset(backend, out, tf.Sum),
+          heapOffset(backend, partial, tf.Sum),
           outer,
           rows,
           cols,

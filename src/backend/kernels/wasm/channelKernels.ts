@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
-import { type SimdKernelExports, simdKernelsFor } from '../simd/simdKernels.js';
+import { heapOffset, type SimdKernelExports, simdKernelsFor } from '../simd/simdKernels.js';
 
 /**
  * Kernel names of the per-channel batch-norm passes (wasm/batch_norm.c). They exist on the wasm backend
@@ -14,12 +14,6 @@ export const ChannelAffine = 'SgdFactorsChannelAffine';
 export const ChannelGradSums = 'SgdFactorsChannelGradSums';
 /** See {@link ChannelMoments}. k·dy + a·(x − mean) + b with k, a, b, mean per channel. */
 export const ChannelGradDx = 'SgdFactorsChannelGradDx';
-
-function heapOffset(backend: BackendWasm, t: tf.TensorInfo): number {
-  const data = backend.dataIdMap.get(t.dataId);
-  if (data === undefined) throw new Error('channel kernel (wasm): a tensor has no data on the wasm heap');
-  return data.memoryOffset;
-}
 
 /** The SIMD exports, the [rows, channels] view of a channels-last tensor, and checks of the operands. */
 function prepare(
@@ -60,7 +54,7 @@ const channelMomentsConfig: tf.KernelConfig = {
     const variance = backend.makeOutput([channels], 'float32');
     const partial = backend.makeOutput([3 * channels], 'float32');
     try {
-      const o = (t: tf.TensorInfo) => heapOffset(backend, t);
+      const o = (t: tf.TensorInfo) => heapOffset(backend, t, 'channel kernel');
       simd.channel_moments(o(x), o(mean), o(variance), o(partial), rows, channels);
     } finally {
       backend.disposeData(partial.dataId);
@@ -77,7 +71,7 @@ const channelAffineConfig: tf.KernelConfig = {
     const { x, a, b: shift } = inputs as Record<'x' | 'a' | 'b', tf.TensorInfo>;
     const { simd, rows, channels } = prepare(ChannelAffine, backend, x, {}, { a, b: shift });
     const out = backend.makeOutput([...x.shape], 'float32');
-    const o = (t: tf.TensorInfo) => heapOffset(backend, t);
+    const o = (t: tf.TensorInfo) => heapOffset(backend, t, 'channel kernel');
     simd.channel_affine(o(x), o(a), o(shift), o(out), rows, channels);
     return out;
   }) as unknown as tf.KernelFunc,
@@ -95,7 +89,7 @@ const channelGradSumsConfig: tf.KernelConfig = {
     const partial = backend.makeOutput([channels], 'float32');
     const partial2 = backend.makeOutput([channels], 'float32');
     try {
-      const o = (t: tf.TensorInfo) => heapOffset(backend, t);
+      const o = (t: tf.TensorInfo) => heapOffset(backend, t, 'channel kernel');
       simd.channel_grad_sums(
         o(dy),
         o(x),
@@ -130,7 +124,7 @@ const channelGradDxConfig: tf.KernelConfig = {
     } = inputs as Record<'dy' | 'x' | 'mean' | 'k' | 'a' | 'b', tf.TensorInfo>;
     const { simd, rows, channels } = prepare(ChannelGradDx, backend, dy, { x }, { mean, k, a, b: shift });
     const dx = backend.makeOutput([...dy.shape], 'float32');
-    const o = (t: tf.TensorInfo) => heapOffset(backend, t);
+    const o = (t: tf.TensorInfo) => heapOffset(backend, t, 'channel kernel');
     simd.channel_grad_dx(o(dy), o(x), o(mean), o(k), o(a), o(shift), o(dx), rows, channels);
     return dx;
   }) as unknown as tf.KernelFunc,
