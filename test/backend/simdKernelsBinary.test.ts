@@ -81,6 +81,7 @@ test('the SIMD module imports only the memory and owns no data that could overwr
       'crop_filter',
       'pad_columns',
       'pad_nhwc',
+      'relu_backprop',
       'sum_middle_axes',
     ],
   );

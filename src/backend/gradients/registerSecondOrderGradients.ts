@@ -13,6 +13,8 @@ import { logicalAndGradConfig } from './LogicalAnd_grad.js';
 import { logicalNotGradConfig } from './LogicalNot_grad.js';
 import { logicalOrGradConfig } from './LogicalOr_grad.js';
 import { notEqualGradConfig } from './NotEqual_grad.js';
+import { reluGradConfig } from './Relu_grad.js';
+import { reluBackpropGradConfig } from './ReluBackprop_grad.js';
 import { sigmoidGradConfig } from './Sigmoid_grad.js';
 import { softmaxGradConfig } from './Softmax_grad.js';
 import { tanhGradConfig } from './Tanh_grad.js';
@@ -44,6 +46,9 @@ const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
   expGradConfig,
   sigmoidGradConfig,
   tanhGradConfig,
+  // Not a correction: the ReLU gradient as one fused kernel on wasm, and that kernel's own gradient.
+  reluGradConfig,
+  reluBackpropGradConfig,
 ];
 
 /**

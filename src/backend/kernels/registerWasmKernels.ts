@@ -7,6 +7,7 @@ import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
 import { channelKernelConfigs } from './wasm/channelKernels.js';
 import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
+import { reluBackpropConfig } from './wasm/ReluBackprop.js';
 import { sumConfig } from './wasm/Sum.js';
 
 let ours: tf.KernelConfig[] | undefined;
@@ -34,7 +35,8 @@ function install(config: tf.KernelConfig): void {
  * - `Sum` over a contiguous block of non-innermost axes (bias gradients) by a SIMD kernel that streams
  *   the tensor once; tfjs's transposes it first.
  * - Four per-channel batch-norm passes (`SgdFactorsChannel*`, wasm only, no gradients of their own) that
- *   the fused training-mode batch norm runs inside its custom gradient.
+ *   the fused batch norms run inside their custom gradients.
+ * - `SgdFactorsReluBackprop`, the ReLU gradient in one pass, used by the `Relu` gradient on wasm.
  * Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
  */
@@ -48,6 +50,7 @@ export function registerWasmKernels(): void {
       gatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')),
       sumConfig(tf.getKernel(tf.Sum, 'wasm')),
       ...channelKernelConfigs,
+      reluBackpropConfig,
     ];
   }
   for (const config of ours) install(config);

@@ -79,6 +79,8 @@ export interface SimdKernelExports {
     rows: number,
     channels: number,
   ): void;
+  /** dx [n] = dy · step(x): tfjs's ReLU gradient in one pass. */
+  relu_backprop(dy: number, x: number, dx: number, n: number): void;
 }
 
 // The project compiles without the DOM library, whose types declare WebAssembly; this is the part used.
