@@ -79,7 +79,8 @@ try {
 // ${clang}; ${bytes.length} bytes.
 
 /** SHA-256 of the C sources and headers this binary was built from (see scripts/build-wasm.mjs). */
-export const simdKernelsSourceDigest: string = '${sourceDigest(sourceDir, digested)}';
+export const simdKernelsSourceDigest: string =
+  '${sourceDigest(sourceDir, digested)}';
 
 /** The WebAssembly SIMD module compiled from wasm/*.c, base64-encoded. */
 export const simdKernelsWasmBase64: string =

@@ -2,7 +2,8 @@
 // Debian clang version 14.0.6; 29585 bytes.
 
 /** SHA-256 of the C sources and headers this binary was built from (see scripts/build-wasm.mjs). */
-export const simdKernelsSourceDigest: string = 'd9f9a8d5e9acce93d33740050811c901aa3cbd5ce424dab9914836f4c848cfab';
+export const simdKernelsSourceDigest: string =
+  'd9f9a8d5e9acce93d33740050811c901aa3cbd5ce424dab9914836f4c848cfab';
 
 /** The WebAssembly SIMD module compiled from wasm/*.c, base64-encoded. */
 export const simdKernelsWasmBase64: string =
