@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { simdKernelsFor } from '../../src/backend/kernels/simd/simdKernels.js';
 import {
   simdKernelsSourceDigest,
   simdKernelsWasmBase64,
@@ -85,4 +86,14 @@ test('the SIMD module imports only the memory and owns no data that could overwr
       'sum_middle_axes',
     ],
   );
+});
+
+test('a heap the module cannot import (a shared memory, as in the threaded build) turns the kernels off', () => {
+  const Memory = (globalThis as unknown as { WebAssembly: { Memory: new (d: object) => object } }).WebAssembly
+    .Memory;
+  const shared = new Memory({ initial: 1, maximum: 4, shared: true });
+  const fakeBackend = { wasm: { asm: { memory: shared } } } as never;
+  assert.equal(simdKernelsFor(fakeBackend), undefined);
+  const plain = new Memory({ initial: 1 });
+  assert.notEqual(simdKernelsFor({ wasm: { asm: { memory: plain } } } as never), undefined);
 });

@@ -95,7 +95,7 @@ interface WasmApi {
 const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
 let compiled: object | null | undefined;
-const instances = new WeakMap<WasmMemory, SimdKernelExports>();
+const instances = new WeakMap<WasmMemory, SimdKernelExports | null>();
 let enabled = globalThis.process?.env?.SGD_FACTORS_SIMD_KERNELS !== '0';
 
 function decodeBase64(text: string): Uint8Array {
@@ -132,13 +132,19 @@ export function simdKernelsFor(backend: BackendWasm): SimdKernelExports | undefi
   const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
   if (wasmApi === undefined || !(memory instanceof wasmApi.Memory)) return undefined;
   const cached = instances.get(memory);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) return cached ?? undefined;
   const module = compile();
   if (module === null) return undefined;
-  const instance = new wasmApi.Instance(module, { env: { memory } });
-  const kernels = instance.exports as unknown as SimdKernelExports;
+  let kernels: SimdKernelExports | null;
+  try {
+    kernels = new wasmApi.Instance(module, { env: { memory } }).exports as unknown as SimdKernelExports;
+  } catch {
+    // A memory the module cannot import (the threaded wasm build's shared memory, in browsers): the
+    // XNNPACK compositions and tfjs's kernels run instead.
+    kernels = null;
+  }
   instances.set(memory, kernels);
-  return kernels;
+  return kernels ?? undefined;
 }
 
 /**
