@@ -17,7 +17,7 @@ import { loadavg } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import type { BenchResult } from './harness.js';
+import { type BenchResult, median } from './harness.js';
 
 const { values } = parseArgs({
   options: {
@@ -55,12 +55,6 @@ const script = values.script!;
 process.env['MODEL_BENCH_BATCH'] = String(batch);
 process.env['MODEL_BENCH_REPEATS'] = String(reps);
 const { default: benchmarks } = await import('./model.bench.js');
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 const emit = (line: unknown): void => {
   process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -4,8 +4,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/initBackend.js';
 import { createRng } from '../src/util/random.js';
-import type { Benchmark, BenchResult } from './harness.js';
-import { timeMedian } from './harness.js';
+import { type Benchmark, type BenchResult, median, positiveIntFromEnv, timeMedian } from './harness.js';
 
 /** One convolution layer of ResNet-20: input size, channels in and out, filter size, stride. */
 interface ConvLayer {
@@ -26,21 +25,6 @@ const RESNET20_LAYERS: ConvLayer[] = [
   { size: 16, inChannels: 32, outChannels: 64, kernel: 1, stride: 2 },
   { size: 8, inChannels: 64, outChannels: 64, kernel: 3, stride: 1 },
 ];
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
 
 function randomTensor(shape: number[], seed: number): tf.Tensor {
   const rng = createRng(seed);

@@ -17,6 +17,26 @@ export interface Benchmark {
   run(): AsyncIterable<BenchResult> | Iterable<BenchResult> | Promise<BenchResult[]>;
 }
 
+/** The median of `values` (the mean of the middle two for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/**
+ * A benchmark setting from the environment: `fallback` when unset or empty.
+ * @throws RangeError naming the variable if it is set to anything but a positive integer.
+ */
+export function positiveIntFromEnv(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1)
+    throw new RangeError(`${name} must be a positive integer, got '${raw}'`);
+  return value;
+}
+
 /**
  * Times `fn` after `warmup` calls: the median of `repeats` wall-clock timings, in milliseconds.
  */
@@ -31,8 +51,5 @@ export async function timeMedian(
     await fn();
     samples.push(performance.now() - t0);
   }
-  const sorted = [...samples].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-  return { median, min: sorted[0]!, samples };
+  return { median: median(samples), min: Math.min(...samples), samples };
 }

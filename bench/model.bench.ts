@@ -25,22 +25,7 @@ import { resnetV1 } from '../src/models/resnetV1.js';
 import { resolveLoss } from '../src/train/losses.js';
 import { trainSGD } from '../src/train/trainSGD.js';
 import { createRng } from '../src/util/random.js';
-import type { Benchmark, BenchResult } from './harness.js';
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+import { type Benchmark, type BenchResult, median, positiveIntFromEnv } from './harness.js';
 
 /** Medians of wall-clock and process CPU time over `repeats` calls after `warmup` calls. */
 export async function timeWallAndCpu(
@@ -174,7 +159,7 @@ function trainStepBench(depth: number): AsyncIterable<BenchResult> {
 }
 
 /** The gradient of mean KLD + L2 with inference-mode batch norm, as one tf.variableGrads. */
-function gradient(model: LayersModel, data: Dataset): void {
+export function gradient(model: LayersModel, data: Dataset): void {
   const loss = resolveLoss('kld', 'probabilities');
   const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
   const { value, grads } = tf.tidy(() => {

@@ -28,17 +28,8 @@ import { inProcessExecutor } from '../src/experiments/inProcessExecutor.js';
 import type { RunSpec, SweepTask } from '../src/experiments/sweepTask.js';
 import { workerPoolExecutor } from '../src/experiments/workerPoolExecutor.js';
 import { resnetV1 } from '../src/models/resnetV1.js';
-import type { Benchmark, BenchResult } from './harness.js';
+import { type Benchmark, type BenchResult, positiveIntFromEnv } from './harness.js';
 import { syntheticData } from './model.bench.js';
-
-function positiveIntFromEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 1)
-    throw new RangeError(`${name} must be a positive integer, got '${raw}'`);
-  return value;
-}
 
 const load = (): number => Math.round(loadavg()[0]! * 100) / 100;
 

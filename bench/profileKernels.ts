@@ -9,12 +9,10 @@ import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/initBackend.js';
 import { hessianOperator } from '../src/curvature/hessianOperator.js';
-import { regularizationPenalty } from '../src/models/regularizationPenalty.js';
 import { resnetV1 } from '../src/models/resnetV1.js';
-import { resolveLoss } from '../src/train/losses.js';
 import { trainSGD } from '../src/train/trainSGD.js';
 import { createRng } from '../src/util/random.js';
-import { syntheticData } from './model.bench.js';
+import { gradient, syntheticData } from './model.bench.js';
 
 const { values, positionals } = parseArgs({
   options: { depth: { type: 'string', default: '20' }, batch: { type: 'string', default: '128' } },
@@ -57,8 +55,6 @@ for (const config of tf.getKernelsForBackend(info.backend)) {
 
 const model = resnetV1({ depth, seed: 1 });
 const data = syntheticData(batch, 2);
-const loss = resolveLoss('kld', 'probabilities');
-const variables = model.trainableWeights.map((w) => w.read() as tf.Variable);
 const rng = createRng(3);
 
 const tasks: Record<string, () => Promise<unknown>> = {
@@ -71,17 +67,7 @@ const tasks: Record<string, () => Promise<unknown>> = {
       schedule: (_e, lr) => lr,
       quiet: true,
     }),
-  grad: async () => {
-    const { value, grads } = tf.tidy(() => {
-      const oneHot = tf.cast(tf.oneHot(data.labels, data.numClasses), 'float32') as tf.Tensor2D;
-      return tf.variableGrads(() => {
-        const out = model.apply(data.images, { training: false }) as tf.Tensor2D;
-        return tf.add(tf.mean(loss.perExample(oneHot, out)), regularizationPenalty(model)) as tf.Scalar;
-      }, variables);
-    });
-    await value.data();
-    tf.dispose([value, ...Object.values(grads)]);
-  },
+  grad: async () => gradient(model, data),
   hvp: async () => {
     const h = hessianOperator(model, data, { batchSize: batch, loss: 'kld' });
     const v = new Float64Array(h.dim);
