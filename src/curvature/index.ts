@@ -37,6 +37,7 @@ export {
 } from './secondOrderCheck.js';
 export {
   type BatchNormMode,
+  BATCH_NORM_MODES,
   checkParameterTensors,
   dotTensors,
   type ExampleRange,

@@ -16,6 +16,9 @@ import { parameterShapes, trainableVariables } from './parameterVector.js';
  */
 export type BatchNormMode = 'inference' | 'train';
 
+/** Every {@link BatchNormMode}. */
+export const BATCH_NORM_MODES: readonly BatchNormMode[] = ['inference', 'train'];
+
 /** The options that define the training objective every curvature and noise measurement works on. */
 export interface ObjectiveOptions {
   /**

@@ -111,14 +111,14 @@ export function epochBatches(n: number, epoch: number, options: BatchOrderOption
  * @param data - the data set to draw from.
  * @param indices - example indices, each in [0, n).
  * @param augment - augmentation options and the seed of their random draws; omit for none.
- * @returns images [b, h, w, c] float32 and labels [b] int32.
+ * @returns examples [b, ...example shape] float32 and labels [b] int32.
  */
 export function gatherBatch(
   data: Dataset,
   indices: Int32Array,
   augment?: AugmentOptions & { seed: number },
-): { images: tf.Tensor4D; labels: tf.Tensor1D } {
-  const [n, h, w, c] = data.images.shape;
+): { images: tf.Tensor; labels: tf.Tensor1D } {
+  const n = data.images.shape[0] as number;
   if (indices.length === 0) throw new RangeError('gatherBatch: indices is empty');
   for (let i = 0; i < indices.length; i++) {
     const k = indices[i] as number;
@@ -134,11 +134,17 @@ export function gatherBatch(
       throw new RangeError(`gatherBatch: augment.seed must be finite, got ${augment.seed}`);
   }
   const b = indices.length;
+  const augmenting = augment !== undefined && (padCrop > 0 || flip);
+  if (augmenting && data.images.rank !== 4)
+    throw new RangeError(
+      `gatherBatch: augmentation (pad-crop, flip) needs images [n, h, w, c], got examples of shape [${data.images.shape.slice(1)}]`,
+    );
+  const [, h = 1, w = 1, c = 1] = data.images.shape;
   return tf.tidy(() => {
     const idx = tf.tensor1d(indices, 'int32');
     const labels = tf.cast(tf.gather(data.labels, idx), 'int32') as tf.Tensor1D;
-    const gathered = tf.cast(tf.gather(data.images, idx), 'float32') as tf.Tensor4D;
-    if (augment === undefined || (padCrop === 0 && !flip)) return { images: gathered, labels };
+    const gathered = tf.cast(tf.gather(data.images, idx), 'float32');
+    if (augment === undefined || !augmenting) return { images: gathered, labels };
     const src = gathered.dataSync() as Float32Array;
     const out = new Float32Array(src.length);
     const rng = createRng(augment.seed);

@@ -13,7 +13,14 @@ export {
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
 } from './cifar10Format.js';
-export type { Dataset, SplitDataset } from './dataset.js';
+export { type Dataset, exampleShape, exampleCount, type SplitDataset, sliceExamples, disposeDataset } from './dataset.js';
+export {
+  checkDatasetArrays,
+  copyDatasetArrays,
+  type DatasetArrays,
+  datasetArrays,
+  datasetFromArrays,
+} from './datasetArrays.js';
 export {
   CIFAR10_ARCHIVE_BYTES,
   CIFAR10_ARCHIVE_MD5,

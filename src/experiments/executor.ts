@@ -1,4 +1,5 @@
-import type { RunEpoch, RunRecord } from './runRecord.js';
+import type { RunRecord } from '../run/runResult.js';
+import type { EpochRecord } from '../train/history.js';
 import type { SweepTask } from './sweepTask.js';
 
 /** Progress a run reports while it works. */
@@ -15,7 +16,7 @@ export type RunProgress =
       /** Total epochs of the run. */
       epochs: number;
       /** The epoch's history entry. */
-      record: RunEpoch;
+      record: EpochRecord;
     }
   | {
       /** Training is over; the end-of-training measurement started. */

@@ -10,19 +10,11 @@ export type {
 export { inProcessExecutor } from './inProcessExecutor.js';
 export * from './measureMinimum.js';
 export { appendRunRecord, type RunRecordsRead, readRunRecords } from './resultsLog.js';
-export { readRunHistory, runHistoryPath, writeRunHistory } from './runHistory.js';
-export type { RunEpoch, RunEstimate, RunMeasurement, RunRecord } from './runRecord.js';
 export { type RunSweepOptions, runSweep, type SweepSummary } from './runSweep.js';
 export {
-  canonicalJson,
-  DEFAULT_SWEEP_MEASUREMENT,
-  SWEEP_LOSSES,
   type SweepConfig,
   SweepConfigError,
   type SweepConfigInput,
-  type SweepLoss,
-  type SweepMeasurement,
-  type SweepSchedule,
   sweepConfigHash,
   validateSweepConfig,
 } from './sweepConfig.js';
@@ -40,15 +32,7 @@ export {
   type SweepProgressOptions,
   type TextSink,
 } from './sweepProgress.js';
-export {
-  dataIdentity,
-  type RunSpec,
-  runId,
-  type SweepDataSource,
-  type SweepTask,
-  scheduledLearningRate,
-  sweepTasks,
-} from './sweepTask.js';
+export { runId, type SweepTask, sweepTasks } from './sweepTask.js';
 export {
   defaultRunnerModule,
   experimentsModuleUrl,

@@ -1,5 +1,6 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import type { RunRecord } from './runRecord.js';
+import { recordFromAnyLayout } from '../run/legacyLayout.js';
+import type { RunRecord } from '../run/runResult.js';
 
 function endsWithNewline(path: string): boolean {
   if (!existsSync(path)) return true;
@@ -57,7 +58,7 @@ export function readRunRecords(path: string): RunRecordsRead {
       const value = JSON.parse(line) as unknown;
       if (typeof value !== 'object' || value === null || typeof (value as RunRecord).id !== 'string')
         throw new Error('not a run record');
-      const record = value as RunRecord;
+      const record = recordFromAnyLayout(value as Record<string, unknown>);
       byId.delete(record.id);
       byId.set(record.id, record);
     } catch {

@@ -1,24 +1,22 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { type DataSpec, dataSpecShape } from '../data/sources/index.js';
+import { readRunResult, writeRunResult } from '../run/runDirectory.js';
 import type { Executor, SweepEvent } from './executor.js';
 import { appendRunRecord, readRunRecords } from './resultsLog.js';
-import type { RunRecord } from './runRecord.js';
 import { type SweepConfig, type SweepConfigInput, validateSweepConfig } from './sweepConfig.js';
 import { openSweepDirectory, sweepPaths } from './sweepDirectory.js';
 import { createSweepProgress, type TextSink } from './sweepProgress.js';
-import { type SweepDataSource, sweepTasks } from './sweepTask.js';
+import { sweepTasks } from './sweepTask.js';
 import { workerPoolExecutor } from './workerPoolExecutor.js';
-
-/** Images in the CIFAR-10 training and test sets. */
-const CIFAR10_SIZES = { train: 50000, test: 10000 };
 
 /** Options for {@link runSweep}. */
 export interface RunSweepOptions {
   /** The grid: a normalized config, or one to validate. */
   config: SweepConfig | SweepConfigInput;
-  /** Where the images come from. */
-  data: SweepDataSource;
+  /**
+   * The data every run uses (from `prepareDataSpec`); its name must be the config's `dataset`, its
+   * `trainSize`/`testSize` the config's `trainSize`/`validationSize`.
+   */
+  data: DataSpec;
   /** The sweep directory (created if missing; resumed if it holds the same sweep). */
   out: string;
   /** Who runs the tasks. Default: a worker pool with one worker per core. */
@@ -55,32 +53,21 @@ export interface SweepSummary {
   seconds: number;
 }
 
-function checkDataFits(config: SweepConfig, data: SweepDataSource): void {
-  const sizes =
-    data.kind === 'cifar10'
-      ? { train: CIFAR10_SIZES.train, test: CIFAR10_SIZES.test, what: 'CIFAR-10 has' }
-      : { train: data.n, test: data.testN, what: 'the synthetic data set has' };
-  if (data.kind === 'synthetic') {
-    if (!Number.isInteger(data.n) || data.n < 1)
-      throw new RangeError(`runSweep: data.n must be a positive integer, got ${data.n}`);
-    if (!Number.isInteger(data.testN) || data.testN < 1)
-      throw new RangeError(`runSweep: data.testN must be a positive integer, got ${data.testN}`);
-  }
-  if (typeof config.trainSize === 'number' && config.trainSize > sizes.train)
+function checkDataFits(config: SweepConfig, data: DataSpec): void {
+  if (data.name !== config.dataset)
+    throw new RangeError(`runSweep: the config's dataset is '${config.dataset}', the data given is '${data.name}'`);
+  const size = (s: number | 'all') => (s === 'all' ? null : s);
+  if (data.trainSize !== size(config.trainSize) || data.testSize !== size(config.validationSize))
     throw new RangeError(
-      `runSweep: the config's trainSize (${config.trainSize}) exceeds the ${sizes.train} training images ${sizes.what}`,
+      `runSweep: the data's trainSize/testSize (${data.trainSize}/${data.testSize}) are not the config's trainSize/validationSize (${config.trainSize}/${config.validationSize})`,
     );
-  if (typeof config.validationSize === 'number' && config.validationSize > sizes.test)
-    throw new RangeError(
-      `runSweep: the config's validationSize (${config.validationSize}) exceeds the ${sizes.test} test images ${sizes.what}`,
-    );
-  const trainImages = config.trainSize === 'all' ? sizes.train : config.trainSize;
+  const trainImages = dataSpecShape(data).trainSize;
   const largest = config.batchSizes[config.batchSizes.length - 1] as number;
   if (largest > trainImages)
-    throw new RangeError(`runSweep: batch size ${largest} exceeds the ${trainImages} training images`);
+    throw new RangeError(`runSweep: batch size ${largest} exceeds the ${trainImages} training examples`);
   if (config.measurement.examples > trainImages)
     throw new RangeError(
-      `runSweep: measurement.examples (${config.measurement.examples}) exceeds the ${trainImages} training images`,
+      `runSweep: measurement.examples (${config.measurement.examples}) exceeds the ${trainImages} training examples`,
     );
 }
 
@@ -116,11 +103,10 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
   const skipped = tasks.filter((t) => done.has(t.id)).map((t) => t.id);
   const recovered: string[] = [];
   for (const task of tasks) {
-    const resultFile = join(task.runDir, 'result.json');
-    if (done.has(task.id) || !existsSync(resultFile)) continue;
+    if (done.has(task.id)) continue;
     try {
-      const record = JSON.parse(readFileSync(resultFile, 'utf8')) as RunRecord;
-      if (record.id !== task.id) continue;
+      const record = readRunResult(task.runDir);
+      if (record?.id !== task.id) continue;
       appendRunRecord(paths.results, record);
       done.add(task.id);
       recovered.push(task.id);
@@ -159,7 +145,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
         failed.push({ id: event.taskId, error: `the runner returned a record for '${event.record.id}'` });
       } else {
         // result.json first: if the process dies before the append, the next start recovers the line.
-        writeFileAtomic(join(task.runDir, 'result.json'), `${JSON.stringify(event.record, null, 2)}\n`);
+        writeRunResult(task.runDir, event.record);
         appendRunRecord(paths.results, event.record);
         finished.push(event.taskId);
       }

@@ -1,23 +1,23 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.js';
-import { canonicalJson, type SweepConfig, sweepConfigHash, validateSweepConfig } from './sweepConfig.js';
-import { dataIdentity, type SweepDataSource } from './sweepTask.js';
+import { type DataSpec, dataIdentity } from '../data/sources/index.js';
+import { dataSpecFromFirstLayout } from '../run/legacyLayout.js';
+import { specDifferences } from '../run/runDirectory.js';
+import { type SweepConfig, sweepConfigHash, validateSweepConfig } from './sweepConfig.js';
 
 /** The content of `DIR/sweep.json`: what a sweep directory holds results of. */
 export interface SweepManifest {
   /** Always `sgd-factors-sweep`. */
   format: 'sgd-factors-sweep';
-  /** Layout version of the directory. */
-  version: 1;
+  /** Layout version of the directory (2: runs are run directories of the one layout). */
+  version: 2;
   /** {@link sweepConfigHash} of the config and the data identity. */
   hash: string;
   /** The normalized config. */
   config: SweepConfig;
-  /** The data identity (see {@link dataIdentity}). */
-  data: Record<string, unknown>;
-  /** Where the images came from when the sweep was created (informational). */
-  dataSource: SweepDataSource;
+  /** The data every run uses (its `dir` is where the files were when the sweep was created). */
+  data: DataSpec;
   /** ISO time of creation. */
   createdAt: string;
 }
@@ -48,7 +48,8 @@ export function sweepPaths(dir: string): SweepPaths {
 }
 
 /**
- * Reads and checks `DIR/sweep.json`.
+ * Reads and checks `DIR/sweep.json`, of this layout or the first one (whose config named a ResNet depth
+ * and whose data was `{ kind, … }`), converted to today's types.
  *
  * @throws Error naming the file if it is missing or not a sweep manifest.
  */
@@ -61,34 +62,19 @@ export function readSweepManifest(dir: string): SweepManifest {
   } catch (error) {
     throw new Error(`${path} is not valid JSON (${(error as Error).message})`);
   }
-  const manifest = value as Partial<SweepManifest>;
+  const manifest = value as Partial<SweepManifest> & { dataSource?: Record<string, unknown> };
   if (manifest?.format !== 'sgd-factors-sweep' || typeof manifest.hash !== 'string')
     throw new Error(`${path} is not an sgd-factors sweep manifest`);
-  return { ...(manifest as SweepManifest), config: validateSweepConfig(manifest.config, path) };
-}
-
-function describeDifferences(a: Record<string, unknown>, b: Record<string, unknown>, prefix = ''): string[] {
-  const out: string[] = [];
-  for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
-    if (key === 'name' || key === 'description') continue;
-    const x = a[key];
-    const y = b[key];
-    if (canonicalJson(x) === canonicalJson(y)) continue;
-    const isObject = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
-    if (isObject(x) && isObject(y))
-      out.push(
-        ...describeDifferences(
-          x as Record<string, unknown>,
-          y as Record<string, unknown>,
-          `${prefix}${key}.`,
-        ),
-      );
-    else
-      out.push(
-        `${prefix}${key}: ${JSON.stringify(x) ?? 'absent'} there, ${JSON.stringify(y) ?? 'absent'} now`,
-      );
-  }
-  return out;
+  const config = validateSweepConfig(manifest.config, path);
+  if (manifest.version === 2) return { ...(manifest as SweepManifest), config };
+  return {
+    format: 'sgd-factors-sweep',
+    version: 2,
+    hash: manifest.hash,
+    config,
+    data: dataSpecFromFirstLayout(manifest.dataSource ?? {}, config, path),
+    createdAt: manifest.createdAt ?? '',
+  };
 }
 
 /**
@@ -98,22 +84,19 @@ function describeDifferences(a: Record<string, unknown>, b: Record<string, unkno
  *
  * @param dir - the output directory.
  * @param config - the normalized config.
- * @param data - the data source.
+ * @param data - the data every run uses.
  * @returns the manifest on disk (the existing one when resuming).
  * @throws Error naming the differing fields when `dir` holds a different sweep, or when `dir` is not
  * empty and holds no `sweep.json`.
  */
-export function openSweepDirectory(dir: string, config: SweepConfig, data: SweepDataSource): SweepManifest {
+export function openSweepDirectory(dir: string, config: SweepConfig, data: DataSpec): SweepManifest {
   const paths = sweepPaths(dir);
-  const identity = dataIdentity(data);
-  const hash = sweepConfigHash(config, { data: identity });
+  const hash = sweepConfigHash(config, { data: dataIdentity(data) });
   if (existsSync(paths.manifest)) {
     const existing = readSweepManifest(dir);
     if (existing.hash !== hash) {
-      const differences = describeDifferences({ ...existing.config, data: existing.data }, {
-        ...config,
-        data: identity,
-      } as unknown as Record<string, unknown>);
+      const strip = (c: SweepConfig, d: DataSpec) => ({ ...c, name: '', description: '', data: dataIdentity(d) });
+      const differences = specDifferences(strip(existing.config, existing.data), strip(config, data));
       throw new Error(
         `'${dir}' holds results of a different sweep (config hash ${existing.hash}, '${existing.config.name}'; ` +
           `this one is ${hash}, '${config.name}'): ${differences.join('; ') || 'the configs differ'}. ` +
@@ -129,11 +112,10 @@ export function openSweepDirectory(dir: string, config: SweepConfig, data: Sweep
   mkdirSync(paths.runs, { recursive: true });
   const manifest: SweepManifest = {
     format: 'sgd-factors-sweep',
-    version: 1,
+    version: 2,
     hash,
     config,
-    data: identity,
-    dataSource: data,
+    data,
     createdAt: new Date().toISOString(),
   };
   writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);

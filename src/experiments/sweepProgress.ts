@@ -70,7 +70,7 @@ export function createSweepProgress(options: SweepProgressOptions): SweepProgres
   const start = Date.now();
   const alreadyDone = options.alreadyDone ?? 0;
   const total = options.tasks.length + alreadyDone;
-  const epochsOf = new Map(options.tasks.map((t) => [t.id, t.spec.epochs]));
+  const epochsOf = new Map(options.tasks.map((t) => [t.id, t.spec.training.epochs]));
   const epochsDone = new Map<string, number>(options.tasks.map((t) => [t.id, 0]));
   const open = new Set(options.tasks.map((t) => t.id));
   const slots = new Map<number, Slot>();
@@ -171,13 +171,13 @@ export function createSweepProgress(options: SweepProgressOptions): SweepProgres
           } else if (p.type === 'epoch') {
             const r = p.record;
             slot.phase = 'training';
-            slot.epoch = r.epoch;
+            slot.epoch = r.epoch + 1;
             slot.epochs = p.epochs;
             slot.epochSeconds.push(r.seconds);
             epochSecondsSum += r.seconds;
             epochCount += 1;
-            epochsDone.set(event.taskId, r.epoch);
-            slot.status = `loss ${fmt(r.trainLoss)} acc ${fmt(r.trainAccuracy, 3)} val ${fmt(r.valAccuracy, 3)} (${formatDuration(r.seconds)}/epoch)`;
+            epochsDone.set(event.taskId, r.epoch + 1);
+            slot.status = `loss ${fmt(r.loss)} acc ${fmt(r.accuracy, 3)} val ${fmt(r.valAccuracy ?? null, 3)} (${formatDuration(r.seconds)}/epoch)`;
             if (!announced) {
               announced = true;
               let epochsLeft = 0;

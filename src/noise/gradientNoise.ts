@@ -24,6 +24,9 @@ import { pairedRatio, ratioWithStandardError, sampleMean } from './statistics.js
  */
 export type NoiseMethod = 'perExample' | 'minibatch' | 'twoBatch';
 
+/** Every {@link NoiseMethod}. */
+export const NOISE_METHODS: readonly NoiseMethod[] = ['perExample', 'minibatch', 'twoBatch'];
+
 /** A progress report of a long measurement. */
 export interface MeasureProgress {
   /** What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`. */

@@ -4,6 +4,7 @@ export {
   type GradientNoiseOptions,
   gradientNoise,
   type MeasureProgress,
+  NOISE_METHODS,
   type NoiseMethod,
 } from './gradientNoise.js';
 export { pairedRatio, ratioWithStandardError, type SampleMean, sampleMean } from './statistics.js';

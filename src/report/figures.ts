@@ -1,5 +1,6 @@
-import type { RunEpoch, RunRecord } from '../experiments/runRecord.js';
-import type { SweepLoss } from '../experiments/sweepConfig.js';
+import type { RunRecord } from '../run/runResult.js';
+import type { EpochRecord } from '../train/history.js';
+import type { LossName } from '../train/losses.js';
 import { formatPlain } from './formatNumbers.js';
 import type { ChartFigure, ChartSeries, LegendEntry } from './svg/lineChart.js';
 import { CATEGORICAL_COLORS, colorsByKey } from './svg/palette.js';
@@ -10,7 +11,7 @@ export interface RunWithHistory {
   /** The run's results line. */
   record: RunRecord;
   /** Its history (runs/<id>/history.json). */
-  history: readonly RunEpoch[];
+  history: readonly EpochRecord[];
 }
 
 /**
@@ -23,7 +24,7 @@ export interface RunWithHistory {
  * @param figureNumber - 2 for KLD (the paper's Figure 2), 3 otherwise.
  */
 export function accuracyFigure(
-  loss: SweepLoss,
+  loss: LossName,
   runs: readonly RunWithHistory[],
   figureNumber: number,
 ): ChartFigure {
@@ -35,11 +36,11 @@ export function accuracyFigure(
       a.record.batchSize - b.record.batchSize ||
       a.record.seed - b.record.seed,
   );
-  const seriesOf = (pick: (e: RunEpoch) => number | null): ChartSeries[] =>
+  const seriesOf = (pick: (e: EpochRecord) => number | null): ChartSeries[] =>
     sorted.map(({ record, history }) => ({
       name: `${record.id} (BS/LR ${formatPlain(ratioOf(record))})`,
       color: colors.get(ratioOf(record)) ?? (CATEGORICAL_COLORS[0] as string),
-      points: history.map((e) => ({ x: e.epoch, y: pick(e) ?? Number.NaN })),
+      points: history.map((e) => ({ x: e.epoch + 1, y: pick(e) ?? Number.NaN })),
     }));
   const legend: LegendEntry[] = [...colors.entries()].map(([ratio, color]) => {
     const pairs = [
@@ -63,7 +64,7 @@ export function accuracyFigure(
         yLabel: 'accuracy',
         x: epochs,
         y: accuracy,
-        series: seriesOf((e) => e.trainAccuracy),
+        series: seriesOf((e) => e.accuracy),
       },
       {
         title: 'Validation accuracy',
@@ -71,7 +72,7 @@ export function accuracyFigure(
         yLabel: 'accuracy',
         x: epochs,
         y: accuracy,
-        series: seriesOf((e) => e.valAccuracy),
+        series: seriesOf((e) => e.valAccuracy ?? null),
       },
     ],
     legend,
@@ -87,7 +88,7 @@ export function accuracyFigure(
  * @param loss - the loss.
  * @param rows - the Table 1 rows of that loss.
  */
-export function magnitudeDifferenceFigure(loss: SweepLoss, rows: readonly Table1Row[]): ChartFigure {
+export function magnitudeDifferenceFigure(loss: LossName, rows: readonly Table1Row[]): ChartFigure {
   const batchSizes = [...new Set(rows.map((r) => r.batchSize))].sort((a, b) => a - b);
   const rates = [...new Set(rows.map((r) => r.learningRate))].sort((a, b) => a - b);
   const point = (r: Table1Row) => ({

@@ -1,4 +1,4 @@
-import type { RunEstimate } from '../experiments/runRecord.js';
+import type { RunEstimate } from '../run/runResult.js';
 
 /** A mean over runs and its standard error. */
 export interface MeanWithError {

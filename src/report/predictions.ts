@@ -1,5 +1,5 @@
-import type { RunEstimate, RunRecord } from '../experiments/runRecord.js';
-import { SWEEP_LOSSES } from '../experiments/sweepConfig.js';
+import type { RunEstimate, RunRecord } from '../run/runResult.js';
+import { LOSS_NAMES } from '../train/losses.js';
 import { expectedGradNormSqFourFactor, expectedLossFourFactor } from '../theory/fourFactor.js';
 import { expectedLossThreeFactor } from '../theory/threeFactor.js';
 import { toCsv } from './csv.js';
@@ -55,7 +55,7 @@ function scaled(e: RunEstimate, value: number): RunEstimate {
 export function runPredictions(records: readonly RunRecord[]): RunPrediction[] {
   const sorted = [...records].sort(
     (a, b) =>
-      SWEEP_LOSSES.indexOf(a.loss) - SWEEP_LOSSES.indexOf(b.loss) ||
+      LOSS_NAMES.indexOf(a.loss) - LOSS_NAMES.indexOf(b.loss) ||
       a.batchSize - b.batchSize ||
       a.learningRate - b.learningRate ||
       a.seed - b.seed,

@@ -1,5 +1,5 @@
-import type { RunRecord } from '../experiments/runRecord.js';
-import { SWEEP_LOSSES, type SweepLoss } from '../experiments/sweepConfig.js';
+import type { RunRecord } from '../run/runResult.js';
+import { LOSS_NAMES, type LossName } from '../train/losses.js';
 import { toCsv } from './csv.js';
 import { formatPlain, formatWithError } from './formatNumbers.js';
 import { type MeanWithError, meanOverSeeds, ratioOfMeans } from './meanWithError.js';
@@ -10,7 +10,7 @@ export interface Table1Row {
   /** 1-based row number within the loss's table, in the paper's order. */
   experiment: number;
   /** The loss. */
-  loss: SweepLoss;
+  loss: LossName;
   /** BS/LR. */
   ratio: number;
   /** Batch size. */
@@ -30,7 +30,7 @@ export interface Table1Row {
 }
 
 /** Loss names as the paper and the reports write them. */
-export const LOSS_TITLES: Record<SweepLoss, string> = {
+export const LOSS_TITLES: Record<LossName, string> = {
   kld: 'KLD loss',
   crossEntropy: 'log (cross-entropy) loss',
   squaredError: 'squared-error ("gradient log") loss',
@@ -60,12 +60,12 @@ export function table1Rows(records: readonly RunRecord[]): Table1Row[] {
     const x = a[0] as RunRecord;
     const y = b[0] as RunRecord;
     return (
-      SWEEP_LOSSES.indexOf(x.loss) - SWEEP_LOSSES.indexOf(y.loss) ||
+      LOSS_NAMES.indexOf(x.loss) - LOSS_NAMES.indexOf(y.loss) ||
       x.batchSize - y.batchSize ||
       x.learningRate - y.learningRate
     );
   });
-  const counters = new Map<SweepLoss, number>();
+  const counters = new Map<LossName, number>();
   return groups.map((runs) => {
     const first = runs[0] as RunRecord;
     const experiment = (counters.get(first.loss) ?? 0) + 1;
@@ -96,7 +96,7 @@ export function table1Rows(records: readonly RunRecord[]): Table1Row[] {
  */
 export function table1Markdown(rows: readonly Table1Row[]): string {
   const out: string[] = [];
-  for (const loss of SWEEP_LOSSES) {
+  for (const loss of LOSS_NAMES) {
     const lossRows = rows.filter((r) => r.loss === loss);
     if (lossRows.length === 0) continue;
     const withPaper = loss === 'kld' && lossRows.some((r) => paperTable1Row(r.batchSize, r.learningRate));

@@ -1,13 +1,12 @@
 import { join } from 'node:path';
-import { readRunRecords } from '../experiments/resultsLog.js';
-import { readRunHistory } from '../experiments/runHistory.js';
-import type { RunRecord } from '../experiments/runRecord.js';
-import { SWEEP_LOSSES, type SweepConfig } from '../experiments/sweepConfig.js';
-import { readSweepManifest, sweepPaths } from '../experiments/sweepDirectory.js';
-import { sweepTasks } from '../experiments/sweepTask.js';
+import type { RunRecord } from '../run/runResult.js';
+import type { SweepConfig } from '../experiments/sweepConfig.js';
+import { describeModel } from '../models/modelRegistry.js';
+import { LOSS_NAMES } from '../train/losses.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { toCsv } from './csv.js';
-import { accuracyFigure, magnitudeDifferenceFigure, type RunWithHistory } from './figures.js';
+import { collectRuns, defaultReportDir } from './collectRuns.js';
+import { accuracyFigure, magnitudeDifferenceFigure } from './figures.js';
 import { predictionsCsv, predictionsMarkdown, type RunPrediction, runPredictions } from './predictions.js';
 import { renderFigure } from './svg/lineChart.js';
 import { LOSS_TITLES, type Table1Row, table1Csv, table1Markdown, table1Rows } from './table1.js';
@@ -41,7 +40,7 @@ function describeConfig(config: SweepConfig): string {
     : 'constant LR';
   const m = config.measurement;
   return (
-    `ResNet-${config.depth}, ${config.trainSize === 'all' ? 'all' : config.trainSize} training images, ` +
+    `${describeModel(config.model)} on ${config.dataset}, ${config.trainSize === 'all' ? 'all' : config.trainSize} training examples, ` +
     `${config.epochs} epochs (${schedule}), losses ${config.losses.join(', ')}, BS {${config.batchSizes.join(', ')}} × ` +
     `LR {${config.learningRates.join(', ')}}, seeds {${config.seeds.join(', ')}}; Tr H by ${m.estimator} ` +
     `(${m.probes} Hessian–vector products), tr σ² ${m.noise}, on the first ${m.examples} training images.`
@@ -86,7 +85,7 @@ function runsCsv(records: readonly RunRecord[]): string {
         r.seed,
         r.finalLearningRate,
         r.epochs,
-        r.final.trainAccuracy,
+        r.final.accuracy,
         r.final.valAccuracy ?? '',
         ...[m.traceH, m.traceSigma, m.traceSigmaH, m.gradNormSq, m.loss, m.magnitudeDifference].flatMap(
           (e) => [e.estimate, e.standardError],
@@ -115,47 +114,44 @@ const HOW_TO_READ = `## How to read this report
   \`report.json\` holds everything.
 `;
 
+/** Options for {@link writeReport}. */
+export interface WriteReportOptions {
+  /** The report directory; default `DIR/report` when one directory is given (required for several). */
+  out?: string;
+}
+
 /**
- * Writes the report of a sweep directory into `DIR/report/`: Table 1 (Markdown and CSV), the Figure 2/3
- * analogues (accuracy against epoch, one SVG per loss), the Figure 4 analogue (magnitude difference against
- * LR and BS, one SVG per loss), Eq. (6) vs Eq. (12) predictions per run (Markdown and CSV), every run's
- * values (runs.csv), a README.md tying them together, and report.json.
+ * Writes a report of sweep directories and run directories (any mix): Table 1 (Markdown and CSV), the
+ * Figure 2/3 analogues (accuracy against epoch, one SVG per loss), the Figure 4 analogue (magnitude
+ * difference against LR and BS, one SVG per loss), Eq. (6) vs Eq. (12) predictions per run (Markdown and
+ * CSV), every run's values (runs.csv), a README.md tying them together, and report.json.
  *
  * @remarks
- * Works on a partial sweep (the missing runs are listed). Unreadable lines of results.jsonl (a torn last
- * line) are skipped with a warning. Figures are SVG rendered in plain Node (no browser).
+ * Works on a partial sweep (the missing runs are listed) and on sweep directories of the first layout
+ * (results.jsonl only). Unreadable lines of results.jsonl (a torn last line) are skipped with a warning.
+ * Figures are SVG rendered in plain Node (no browser).
  *
- * @param sweepDir - a directory written by `runSweep`.
+ * @param dirs - a sweep or run directory, or several.
+ * @param options - where the report goes.
  * @returns what was written, and Table 1 rendered in each format.
- * @throws Error when the directory holds no sweep or no finished run yet.
+ * @throws Error when a directory is neither kind, when none holds a measured run, or when several are given
+ * without `out`.
  */
-export function writeReport(sweepDir: string): SweepReport {
-  const manifest = readSweepManifest(sweepDir);
-  const paths = sweepPaths(sweepDir);
-  const tasks = sweepTasks(manifest.config, manifest.dataSource, sweepDir);
-  const { records, ignoredLines } = readRunRecords(paths.results);
-  const warnings: string[] = [];
-  if (ignoredLines.length)
-    warnings.push(`${paths.results}: skipped unreadable line(s) ${ignoredLines.join(', ')} (a torn write?)`);
-  const byId = new Map(records.map((r) => [r.id, r]));
-  const runs = tasks.flatMap((t) => (byId.has(t.id) ? [byId.get(t.id) as RunRecord] : []));
-  const missing = tasks.filter((t) => !byId.has(t.id)).map((t) => t.id);
-  if (runs.length === 0)
-    throw new Error(
-      `${paths.results} holds no finished run of this sweep yet; run 'sgd-factors sweep' first`,
-    );
-
+export function writeReport(dirs: string | readonly string[], options: WriteReportOptions = {}): SweepReport {
+  const inputs = typeof dirs === 'string' ? [dirs] : dirs;
+  const reportDir = options.out ?? defaultReportDir(inputs);
+  if (reportDir === undefined) throw new Error('report: give an output directory (--out) for several inputs');
+  const collected = collectRuns(inputs);
+  const { warnings, missing } = collected;
+  const withHistory = collected.runs;
+  const runs = withHistory.map((r) => r.record);
+  const total = collected.sweep?.total ?? runs.length + missing.length;
   const table1 = table1Rows(runs);
   const predictions = runPredictions(runs);
-  const withHistory: RunWithHistory[] = runs.map((record) => {
-    const history = readRunHistory(join(paths.runs, record.id));
-    if (history.length === 0) warnings.push(`${record.id}: no history.json, left out of the accuracy figure`);
-    return { record, history };
-  });
 
   const files = new Map<string, string>();
   const figureLinks: string[] = [];
-  for (const loss of SWEEP_LOSSES) {
+  for (const loss of LOSS_NAMES) {
     const lossRuns = withHistory.filter((r) => r.record.loss === loss);
     if (lossRuns.length === 0) continue;
     const number = loss === 'kld' ? 2 : 3;
@@ -183,9 +179,10 @@ export function writeReport(sweepDir: string): SweepReport {
   const markdown = table1Markdown(table1);
   const csv = table1Csv(table1);
   const json = {
-    sweep: { name: manifest.config.name, hash: manifest.hash, config: manifest.config, data: manifest.data },
+    sweep: collected.sweep ?? null,
+    sources: collected.sources,
     finished: runs.length,
-    total: tasks.length,
+    total,
     missing,
     table1,
     predictions,
@@ -200,13 +197,12 @@ export function writeReport(sweepDir: string): SweepReport {
   files.set(
     'README.md',
     [
-      `# Sweep '${manifest.config.name}' (${manifest.hash})`,
+      collected.sweep ? `# Sweep '${collected.sweep.name}' (${collected.sweep.hash})` : '# Runs',
       '',
-      manifest.config.description,
+      ...(collected.sweep ? [collected.sweep.description, '', describeConfig(collected.sweep.config), ''] : []),
+      ...collected.sources.map((line) => `- ${line}`),
       '',
-      describeConfig(manifest.config),
-      '',
-      `Finished runs: ${runs.length} of ${tasks.length}.${missing.length ? ` Missing: ${missing.join(', ')}.` : ''}`,
+      `Finished runs: ${runs.length} of ${total}.${missing.length ? ` Missing: ${missing.join(', ')}.` : ''}`,
       '',
       '## Table 1 analogue',
       '',
@@ -220,9 +216,9 @@ export function writeReport(sweepDir: string): SweepReport {
       HOW_TO_READ,
     ].join('\n'),
   );
-  for (const [name, content] of files) writeFileAtomic(join(paths.report, name), content);
+  for (const [name, content] of files) writeFileAtomic(join(reportDir, name), content);
   return {
-    dir: paths.report,
+    dir: reportDir,
     files: [...files.keys()],
     runs,
     missing,

@@ -50,7 +50,8 @@ export async function evaluateModel(
   for (let start = 0; start < n; start += batchSize) {
     const size = Math.min(batchSize, n - start);
     const sums = tf.tidy(() => {
-      const images = tf.slice(data.images, [start, 0, 0, 0], [size, -1, -1, -1]);
+      const rest = data.images.shape.slice(1);
+      const images = tf.slice(data.images, [start, ...rest.map(() => 0)], [size, ...rest.map(() => -1)]);
       const labels = tf.cast(tf.slice(data.labels, [start], [size]), 'int32');
       const outputs = model.apply(images, { training: false }) as tf.Tensor2D;
       const oneHot = tf.cast(tf.oneHot(labels, data.numClasses), 'float32') as tf.Tensor2D;

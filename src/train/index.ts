@@ -19,13 +19,6 @@ export {
   resolveLoss,
 } from './losses.js';
 export {
-  modelFromRunConfig,
-  RUN_CONFIG_FILE,
-  type RunDataSource,
-  readRunConfig,
-  type TrainRunConfig,
-} from './runConfig.js';
-export {
   type LearningRateSchedule,
   learningRateAt,
   PAPER_SCHEDULE,

@@ -29,7 +29,7 @@ const BN_EPSILON = 1e-3; // tfjs-layers' default
 // second-order term changes the product by percents.
 const TOLERANCE = 1e-5;
 
-function buildModel(): tfl.Sequential {
+function buildArchitecture(): tfl.Sequential {
   return tfl.sequential({
     layers: [
       tfl.layers.conv2d({
@@ -107,7 +107,7 @@ async function layersHvp(
   directions: Float32Array[],
 ): Promise<Float64Array[]> {
   await initBackend({ backend, quiet: true });
-  const model = buildModel();
+  const model = buildArchitecture();
   const before = tf.memory().numTensors;
   model.setWeights(weights.values.map((v, i) => tf.tensor(v, weights.shapes[i]!)));
   const vars = model.trainableWeights.map((w) => w.read() as tf.Variable);

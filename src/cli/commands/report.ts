@@ -7,10 +7,12 @@ const FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
 
 export const reportCommand: Command = {
   name: 'report',
-  summary: "Table 1 and Figures 2–4 analogues from a sweep's results",
-  usage: `sgd-factors report DIR [--format md|csv|json]
+  summary: 'Table 1 and Figures 2–4 analogues from a sweep or from run directories',
+  usage: `sgd-factors report DIR [DIR …] [--out REPORT_DIR] [--format md|csv|json]
 
-Reads DIR/results.jsonl and DIR/runs/*/history.json (written by 'sgd-factors sweep') and writes DIR/report/:
+Each DIR is a sweep directory (made by 'sgd-factors sweep', also of the first layout) or a run directory
+(made by 'sgd-factors train' and measured by 'sgd-factors measure'). Writes into DIR/report/ (one DIR) or
+--out REPORT_DIR (required for several):
   README.md                 everything below, with the figures embedded
   table1.md, table1.csv     Table 1: BS/LR, BS, LR, Tr(H), tr σ², Tr(H)/tr σ² (mean ± s.e. over seeds)
   figure2-kld.svg, figure3-<loss>.svg   training/validation accuracy per epoch, colored by BS/LR
@@ -21,15 +23,20 @@ Works on a partial sweep. Prints Table 1 on stdout in the chosen format (default
   async run(args) {
     const { values, positionals } = parseArgs({
       args,
-      options: { format: { type: 'string', default: 'md' } },
+      options: { format: { type: 'string', default: 'md' }, out: { type: 'string' } },
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length !== 1) throw new UsageError('give exactly one sweep directory');
+    if (positionals.length === 0) throw new UsageError('give a sweep or run directory (or several, with --out)');
+    if (positionals.length > 1 && values.out === undefined)
+      throw new UsageError(`give --out REPORT_DIR for a report of ${positionals.length} directories`);
     const format = values.format as ReportFormat;
     if (!FORMATS.includes(format))
       throw new UsageError(`--format must be md, csv or json, got '${values.format}'`);
-    const report = writeReport(resolve(positionals[0] as string));
+    const report = writeReport(
+      positionals.map((p) => resolve(p)),
+      values.out !== undefined ? { out: resolve(values.out) } : {},
+    );
     for (const warning of report.warnings) process.stderr.write(`sgd-factors report: ${warning}\n`);
     process.stdout.write(report.rendered[format]);
     const where = relative(process.cwd(), report.dir) || '.';

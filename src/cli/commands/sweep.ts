@@ -3,15 +3,16 @@ import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cachedCifar10Dir, defaultCifar10CacheDir, downloadCifar10 } from '../../data/downloadCifar10.js';
+import { prepareDataSpec } from '../../data/sources/index.js';
 import type { Executor, Runner, RunnerModule } from '../../experiments/executor.js';
 import { inProcessExecutor } from '../../experiments/inProcessExecutor.js';
 import { runSweep } from '../../experiments/runSweep.js';
 import { type SweepConfig, validateSweepConfig } from '../../experiments/sweepConfig.js';
 import { SWEEP_PRESET_NAMES, sweepPreset } from '../../experiments/sweepPresets.js';
-import type { SweepDataSource } from '../../experiments/sweepTask.js';
 import { defaultRunnerModule, workerPoolExecutor } from '../../experiments/workerPoolExecutor.js';
 import { type Command, UsageError } from '../command.js';
+import { DATA_FLAG_OPTIONS, dataFlagsUsage, dataRequestFromFlags } from '../dataFlags.js';
+import { asUsageError, integerFlag } from '../flags.js';
 
 /** Whether a native TensorFlow package is installed (resolvable), without loading it. */
 function nativeTensorflowInstalled(): string | undefined {
@@ -40,32 +41,26 @@ async function importRunner(module: RunnerModule): Promise<Runner> {
   return runner;
 }
 
-function parseCount(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag} must be an integer ≥ ${min}, got '${value}'`);
-  return n;
-}
-
+/** `sgd-factors sweep`: trains and measures a grid of runs, resumably. */
 export const sweepCommand: Command = {
   name: 'sweep',
   summary: 'train and measure a grid of batch sizes × learning rates × seeds (resumable)',
-  usage: `sgd-factors sweep (--preset NAME | --config FILE.json) (--data DIR | --download | --synthetic N) --out DIR [--workers K]
+  usage: `sgd-factors sweep (--preset NAME | --config FILE.json) [--dataset NAME] (--data DIR | --download | --synthetic N) --out DIR [--workers K]
 
 Trains one network per loss × batch size × learning rate × seed, checkpointing every epoch, then measures
 Tr H, tr σ², tr(σ²H), the loss and |∇f|² at the end of training. Each finished run is appended as one JSON
-line to DIR/results.jsonl; its history and checkpoints stay in DIR/runs/<id>/. Running the same command
+line to DIR/results.jsonl; DIR/runs/<id>/ is a run directory like train's (config.json, checkpoint/,
+history.json, weights.safetensors, result.json). Running the same command
 again skips finished runs and resumes interrupted ones from their last checkpoint. Make tables and figures
 with 'sgd-factors report DIR'.
 
 Options:
   --preset NAME       ${SWEEP_PRESET_NAMES.join(', ')} (see docs/reproducing-luo-wang-2021.md)
-  --config FILE.json  a sweep config (fields: depth, trainSize, validationSize, epochs, schedule, losses,
-                      batchSizes, learningRates, seeds, measurement, weightDecay, replacement)
-  --data DIR          CIFAR-10 binary files in DIR (cifar-10-batches-bin)
-  --download          download CIFAR-10 (170 MB) unless already cached, into the cache directory --data DIR
-                      (default $XDG_CACHE_HOME/sgd-factors/cifar-10, else ~/.cache/sgd-factors/cifar-10)
-  --synthetic N       N seeded synthetic CIFAR-shaped training images instead of CIFAR-10
+  --config FILE.json  a sweep config (fields: dataset, model {name, options} or depth/weightDecay,
+                      trainSize, validationSize, epochs, schedule, losses, batchSizes, learningRates,
+                      seeds, measurement, replacement)
+${dataFlagsUsage()}
+                      (the data flags choose the dataset; without --dataset or --synthetic the config's)
   --out DIR           the sweep directory (new, empty, or holding this same sweep)
   --workers K         runs at once, each in its own worker thread (default: number of cores); 0 runs them
                       one by one in this thread (the default, and the only option, with tfjs-node(-gpu))
@@ -77,9 +72,7 @@ Options:
       options: {
         preset: { type: 'string' },
         config: { type: 'string' },
-        data: { type: 'string' },
-        download: { type: 'boolean', default: false },
-        synthetic: { type: 'string' },
+        ...DATA_FLAG_OPTIONS,
         out: { type: 'string' },
         workers: { type: 'string' },
         runner: { type: 'string' },
@@ -91,10 +84,6 @@ Options:
     if ((values.preset === undefined) === (values.config === undefined))
       throw new UsageError('give exactly one of --preset NAME or --config FILE.json');
     if (values.out === undefined) throw new UsageError('--out DIR is required');
-    const dataFlags = [values.data !== undefined || values.download, values.synthetic !== undefined].filter(
-      Boolean,
-    );
-    if (dataFlags.length !== 1) throw new UsageError('give one of --data DIR, --download or --synthetic N');
 
     let config: SweepConfig;
     let heavy = false;
@@ -117,24 +106,18 @@ Options:
       config = validateSweepConfig(parsed, file);
     }
 
-    let data: SweepDataSource;
-    if (values.synthetic !== undefined) {
-      const n = parseCount('--synthetic', values.synthetic, 1);
-      const testN = typeof config.validationSize === 'number' ? config.validationSize : Math.ceil(n / 5);
-      data = { kind: 'synthetic', n, testN, seed: 0 };
-    } else {
-      let dir: string;
-      if (values.download) {
-        const cacheDir = values.data !== undefined ? resolve(values.data) : defaultCifar10CacheDir();
-        // Downloaded here, once, before any worker starts: the workers only read the files.
-        dir = cachedCifar10Dir(cacheDir) ?? (await downloadCifar10({ cacheDir, silent: values.quiet }));
-      } else dir = resolve(values.data as string);
-      data = { kind: 'cifar10', dir };
-    }
+    const size = (x: number | 'all') => (x === 'all' ? null : x);
+    const request = dataRequestFromFlags(
+      { ...values, dataset: values.dataset ?? (values.synthetic === undefined ? config.dataset : undefined) },
+      { trainSize: size(config.trainSize), testSize: size(config.validationSize) },
+    );
+    if (request.name !== config.dataset) config = { ...config, dataset: request.name };
+    // Located (and downloaded) here, once, before any worker starts: the workers only read the files.
+    const data = await asUsageError('data', () => prepareDataSpec({ ...request, quiet: values.quiet }, 'sweep'));
 
     const runnerModule = values.runner !== undefined ? parseRunner(values.runner) : defaultRunnerModule();
     const native = values.runner === undefined ? nativeTensorflowInstalled() : undefined;
-    let workers = values.workers !== undefined ? parseCount('--workers', values.workers, 0) : undefined;
+    let workers = values.workers !== undefined ? integerFlag('--workers', values.workers, 0) : undefined;
     const notes: string[] = [];
     if (native && workers !== undefined && workers > 0) {
       notes.push(

@@ -4,7 +4,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../backend/initBackend.js';
 import { type HessianOperator, hessianOperator } from '../hessianOperator.js';
-import { datasetFromArrays } from './datasetArrays.js';
+import { datasetFromArrays } from '../../data/datasetArrays.js';
 import type { FromHessianWorker, HessianWorkerData, ToHessianWorker } from './hessianWorkerProtocol.js';
 import { restoreModel } from './modelSnapshot.js';
 

@@ -1,17 +1,10 @@
-export {
-  checkDatasetArrays,
-  copyDatasetArrays,
-  type DatasetArrays,
-  datasetArrays,
-  datasetFromArrays,
-} from './datasetArrays.js';
 export type { SerializableObjectiveOptions } from './hessianWorkerProtocol.js';
 export {
-  buildModel,
+  buildArchitecture,
   copySnapshot,
   type ModelSnapshot,
-  type ModelSpec,
-  modelSpecOf,
+  type ModelArchitecture,
+  modelArchitectureOf,
   restoreModel,
   snapshotBuffers,
   snapshotModel,

@@ -16,7 +16,7 @@ import { moduleUrl } from './moduleWorker.js';
  * - `module`: `(await import(url))[exportName](options)`, a function returning the model (or a promise of
  *   it), for architectures with layers that are not serializable.
  */
-export type ModelSpec =
+export type ModelArchitecture =
   | { kind: 'resnetV1'; options: ResNetV1Options }
   | { kind: 'topology'; topology: object }
   | {
@@ -35,18 +35,18 @@ export type ModelSpec =
  */
 export interface ModelSnapshot {
   /** The architecture. */
-  spec: ModelSpec;
+  spec: ModelArchitecture;
   /** Every weight's values (F32 or I32). */
   weights: Map<string, SafetensorsTensor>;
 }
 
 /**
- * The {@link ModelSpec} of a tfjs-layers model: its topology JSON.
+ * The {@link ModelArchitecture} of a tfjs-layers model: its topology JSON.
  *
  * @param model - a built model.
  * @returns a `topology` spec.
  */
-export function modelSpecOf(model: tfl.LayersModel): ModelSpec {
+export function modelArchitectureOf(model: tfl.LayersModel): ModelArchitecture {
   return { kind: 'topology', topology: model.toJSON(null, false) as object };
 }
 
@@ -55,11 +55,11 @@ export function modelSpecOf(model: tfl.LayersModel): ModelSpec {
  * it, and its buffers may be transferred to another thread).
  *
  * @param model - the model.
- * @param spec - how to rebuild it; default {@link modelSpecOf}.
+ * @param spec - how to rebuild it; default {@link modelArchitectureOf}.
  */
 export async function snapshotModel(
   model: tfl.LayersModel,
-  spec: ModelSpec = modelSpecOf(model),
+  spec: ModelArchitecture = modelArchitectureOf(model),
 ): Promise<ModelSnapshot> {
   const weights = new Map<string, SafetensorsTensor>();
   // Some backends (cpu) hand out their own storage from data(); copy, so transferring never detaches it.
@@ -81,13 +81,13 @@ export function snapshotBuffers(snapshot: ModelSnapshot): ArrayBuffer[] {
 }
 
 /**
- * Builds the architecture a {@link ModelSpec} describes (with whatever initial weights it comes with).
+ * Builds the architecture a {@link ModelArchitecture} describes (with whatever initial weights it comes with).
  *
  * @param spec - the spec.
  * @throws Error naming the spec when the model cannot be built (unknown kind, unregistered layer class,
  *   a module without the factory).
  */
-export async function buildModel(spec: ModelSpec): Promise<tfl.LayersModel> {
+export async function buildArchitecture(spec: ModelArchitecture): Promise<tfl.LayersModel> {
   switch (spec.kind) {
     case 'resnetV1':
       return resnetV1(spec.options);
@@ -99,7 +99,7 @@ export async function buildModel(spec: ModelSpec): Promise<tfl.LayersModel> {
         return await tfl.models.modelFromJSON({ modelTopology: spec.topology } as tf.io.ModelJSON);
       } catch (error) {
         throw new Error(
-          `buildModel: cannot rebuild the model from its topology (${error instanceof Error ? error.message : String(error)}); register custom layer classes with tf.serialization.registerClass, or describe the model with a 'resnetV1' or 'module' spec`,
+          `buildArchitecture: cannot rebuild the model from its topology (${error instanceof Error ? error.message : String(error)}); register custom layer classes with tf.serialization.registerClass, or describe the model with a 'resnetV1' or 'module' architecture`,
         );
       }
     case 'module': {
@@ -107,14 +107,14 @@ export async function buildModel(spec: ModelSpec): Promise<tfl.LayersModel> {
       const module = (await import(moduleUrl(spec.url))) as Record<string, unknown>;
       const factory = module[exportName];
       if (typeof factory !== 'function')
-        throw new Error(`buildModel: ${spec.url} has no export '${exportName}' that is a function`);
+        throw new Error(`buildArchitecture: ${spec.url} has no export '${exportName}' that is a function`);
       const model = (await (factory as (options: unknown) => unknown)(spec.options)) as tfl.LayersModel;
       if (!(model instanceof tfl.LayersModel))
-        throw new Error(`buildModel: ${spec.url} '${exportName}' did not return a tfjs-layers model`);
+        throw new Error(`buildArchitecture: ${spec.url} '${exportName}' did not return a tfjs-layers model`);
       return model;
     }
     default:
-      throw new Error(`buildModel: unknown model spec kind '${String((spec as { kind?: unknown }).kind)}'`);
+      throw new Error(`buildArchitecture: unknown model spec kind '${String((spec as { kind?: unknown }).kind)}'`);
   }
 }
 
@@ -128,7 +128,7 @@ export async function buildModel(spec: ModelSpec): Promise<tfl.LayersModel> {
  * @throws Error (SafetensorsError) naming the tensor for a missing, extra or mismatched weight.
  */
 export async function restoreModel(snapshot: ModelSnapshot, source: string): Promise<tfl.LayersModel> {
-  const model = await buildModel(snapshot.spec);
+  const model = await buildArchitecture(snapshot.spec);
   try {
     assignTensors(model, { tensors: snapshot.weights, metadata: {} }, source);
   } catch (error) {

@@ -10,7 +10,7 @@ import { checkDistribution, fillProbe } from '../estimators/probes.js';
 import { meanAndStandardError } from '../estimators/stochasticEstimate.js';
 import { checkInteger, checkPositive, checkSeed } from '../estimators/validateOptions.js';
 import { parameterCount } from '../parameterVector.js';
-import { checkDatasetArrays, copyDatasetArrays, type DatasetArrays, datasetArrays } from './datasetArrays.js';
+import { checkDatasetArrays, copyDatasetArrays, type DatasetArrays, datasetArrays } from '../../data/datasetArrays.js';
 import type {
   FromHessianWorker,
   HessianWorkerData,

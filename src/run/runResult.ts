@@ -1,4 +1,6 @@
-import type { SweepLoss } from './sweepConfig.js';
+import type { EpochRecord } from '../train/history.js';
+import type { LossName } from '../train/losses.js';
+import type { RunSpec } from './runSpec.js';
 
 /** A Monte-Carlo estimate and its standard error. */
 export interface RunEstimate {
@@ -8,25 +10,7 @@ export interface RunEstimate {
   standardError: number;
 }
 
-/** One epoch of a run's history, as kept in `runs/<id>/history.json`. */
-export interface RunEpoch {
-  /** 1-based epoch number (after how many epochs these values were taken). */
-  epoch: number;
-  /** Mean training loss over the epoch's mini-batches. */
-  trainLoss: number;
-  /** Training accuracy over the epoch's mini-batches. */
-  trainAccuracy: number;
-  /** Loss on the validation images after the epoch; null if none were used. */
-  valLoss: number | null;
-  /** Accuracy on the validation images after the epoch; null if none were used. */
-  valAccuracy: number | null;
-  /** Learning rate used during the epoch. */
-  learningRate: number;
-  /** Wall-clock seconds the epoch took. */
-  seconds: number;
-}
-
-/** The measurement at the end of a run (the fields of measureMinimum's result that a sweep keeps). */
+/** The measurement at the end of a run (the fields of measureMinimum's result that a run keeps). */
 export interface RunMeasurement {
   /** Tr H, the trace of the loss Hessian. */
   traceH: RunEstimate;
@@ -44,12 +28,19 @@ export interface RunMeasurement {
   settings: Record<string, unknown>;
 }
 
-/** One finished run: a line of `results.jsonl`. */
+/**
+ * A measured run: `<run>/result.json`, and one line of a sweep's derived `results.jsonl`. The training
+ * fields (`loss`, `batchSize`, `learningRate`, `seed`) repeat the spec's so that a line reads on its own.
+ */
 export interface RunRecord {
-  /** The run id, e.g. `kld-bs100-lr0.08-seed0`. */
+  /** The run id: a sweep's `kld-bs100-lr0.08-seed0`, or the run directory's name. */
   id: string;
+  /** {@link runSpecHash} of `spec` (empty for records of the first layout, which had no spec). */
+  hash: string;
+  /** The run's spec; null for records of the first layout. */
+  spec: RunSpec | null;
   /** Loss trained with. */
-  loss: SweepLoss;
+  loss: LossName;
   /** Batch size m. */
   batchSize: number;
   /** Initial learning rate δ. */
@@ -61,11 +52,11 @@ export interface RunRecord {
   /** Epochs trained. */
   epochs: number;
   /** The last epoch's history entry. */
-  final: RunEpoch;
+  final: EpochRecord;
   /** The measurement at the end of training. */
   measurement: RunMeasurement;
-  /** The compute backend the run used (e.g. `wasm`, `tensorflow`). */
+  /** The compute backend the measurement used (e.g. `wasm`, `tensorflow`). */
   backend: string;
-  /** Wall-clock seconds spent by the process(es) that finished the run (a resumed run counts its last part). */
+  /** Wall-clock seconds of the process(es) that finished the run (a resumed run counts its last part). */
   seconds: { training: number; measuring: number };
 }

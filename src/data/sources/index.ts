@@ -1,0 +1,14 @@
+export type { DataSourceDefinition, DataSourceShape, DataSpec, LocateOptions } from './dataSource.js';
+export {
+  type DataRequest,
+  dataIdentity,
+  dataSource,
+  dataSourceNames,
+  dataSpecShape,
+  loadData,
+  prepareDataSpec,
+  registerDataSource,
+} from './dataSourceRegistry.js';
+export { type FileDataSet, fileDataSource, FILE_PREPROCESSING } from './fileDataSource.js';
+export { MAX_SYNTHETIC_VALUES, syntheticDataSource } from './syntheticDataSource.js';
+export { cifar10DataSource } from './builtinDataSources.js';
