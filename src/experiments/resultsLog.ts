@@ -1,5 +1,4 @@
 import { appendFileSync, closeSync, existsSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
-import { recordFromAnyLayout } from '../run/legacyLayout.js';
 import type { RunRecord } from '../run/runResult.js';
 
 function endsWithNewline(path: string): boolean {
@@ -58,7 +57,7 @@ export function readRunRecords(path: string): RunRecordsRead {
       const value = JSON.parse(line) as unknown;
       if (typeof value !== 'object' || value === null || typeof (value as RunRecord).id !== 'string')
         throw new Error('not a run record');
-      const record = recordFromAnyLayout(value as Record<string, unknown>);
+      const record = value as RunRecord;
       byId.delete(record.id);
       byId.set(record.id, record);
     } catch {

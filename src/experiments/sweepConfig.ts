@@ -1,6 +1,6 @@
 import { dataSource } from '../data/sources/index.js';
 import { type ModelSpec, normalizeModelSpec } from '../models/modelRegistry.js';
-import { normalizeMeasurementSpec, normalizeSchedule } from '../run/normalizeSpec.js';
+import { MAX_COUNT, normalizeMeasurementSpec, normalizeSchedule } from '../run/normalizeSpec.js';
 import { type MeasurementSpec, type ScheduleSpec, shortHash } from '../run/runSpec.js';
 import { LOSS_NAMES, type LossName } from '../train/losses.js';
 import { rejectUnknownKeys } from '../util/knownKeys.js';
@@ -178,8 +178,8 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
   rejectUnknownKeys(source, '', input, TOP_FIELDS, (m) => new SweepConfigError(m));
 
   const integerField = (field: string, value: unknown, min: number): number => {
-    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > 10_000_000)
-      fail(`field '${field}' must be an integer in [${min}, 10000000], got ${show(value)}`);
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_COUNT)
+      fail(`field '${field}' must be an integer ≥ ${min}${value !== undefined && (value as number) > MAX_COUNT ? ` and ≤ ${MAX_COUNT}` : ''}, got ${show(value)}`);
     return value as number;
   };
   const sizeOrAll = (field: string, value: unknown): number | 'all' =>
@@ -237,7 +237,7 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
   const measurementInput = input['measurement'] ?? {};
   if (!isRecord(measurementInput)) fail(`field 'measurement' must be an object, got ${show(measurementInput)}`);
   const measurement = asConfigError(() =>
-    normalizeMeasurementSpec(measurementInput as Record<string, unknown>, `${source}: measurement`),
+    normalizeMeasurementSpec(measurementInput as Record<string, unknown>, source),
   );
   if (typeof trainSize === 'number' && measurement.examples > trainSize)
     fail(`field 'measurement.examples' (${measurement.examples}) exceeds 'trainSize' (${trainSize})`);

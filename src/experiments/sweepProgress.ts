@@ -191,7 +191,7 @@ export function createSweepProgress(options: SweepProgressOptions): SweepProgres
             }
             if (!tty)
               print(
-                `[w${event.worker}] ${event.taskId} epoch ${r.epoch}/${p.epochs} ${slot.status} run eta ${formatDuration(runEta(slot))}, sweep eta ${formatDuration(etaSeconds())}`,
+                `[w${event.worker}] ${event.taskId} epoch ${r.epoch + 1}/${p.epochs} ${slot.status} run eta ${formatDuration(runEta(slot))}, sweep eta ${formatDuration(etaSeconds())}`,
               );
           } else {
             slot.phase = 'measuring';

@@ -1,7 +1,7 @@
 import { OptionReader } from '../util/optionReader.js';
 import { MLP_ACTIVATIONS, mlp } from './mlp.js';
 import type { ModelDefinition } from './modelRegistry.js';
-import { resnetBlocksPerStack, resnetV1 } from './resnetV1.js';
+import { resnetV1 } from './resnetV1.js';
 
 /**
  * The deepest ResNet v1 the registry builds: He et al.'s deepest CIFAR network has 1,202 layers. A larger
@@ -18,11 +18,8 @@ export const resnetV1Model: ModelDefinition = {
   normalize(options, where) {
     const read = new OptionReader(where, options, ['depth', 'numFilters', 'weightDecay']);
     const depth = read.integer('depth', 20, 8, MAX_RESNET_DEPTH);
-    try {
-      resnetBlocksPerStack(depth);
-    } catch (error) {
-      throw new RangeError(`${where}: ${(error as Error).message.replace('resnetV1: ', '')}`);
-    }
+    if ((depth - 2) % 6 !== 0)
+      throw new RangeError(`${where}: field 'depth' must be of the form 6n+2 (8, 14, 20, …, 56), got ${depth}`);
     return {
       depth,
       numFilters: read.integer('numFilters', 16, 1, MAX_RESNET_FILTERS),

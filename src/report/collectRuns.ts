@@ -5,6 +5,7 @@ import type { SweepConfig } from '../experiments/sweepConfig.js';
 import { readSweepManifest, sweepPaths } from '../experiments/sweepDirectory.js';
 import { sweepTasks } from '../experiments/sweepTask.js';
 import { describeModel } from '../models/modelRegistry.js';
+import { recordFromAnyLayout } from '../run/legacyLayout.js';
 import { readRunConfig, readRunHistory, readRunResult, runPaths } from '../run/runDirectory.js';
 import type { RunRecord } from '../run/runResult.js';
 import type { RunWithHistory } from './figures.js';
@@ -31,7 +32,8 @@ function collectSweep(dir: string, into: CollectedRuns): void {
   const { records, ignoredLines } = readRunRecords(paths.results);
   if (ignoredLines.length)
     into.warnings.push(`${paths.results}: skipped unreadable line(s) ${ignoredLines.join(', ')} (a torn write?)`);
-  const logged = new Map(records.map((r) => [r.id, r]));
+  // Lines of the first layout (without hash and spec, `final` in the old history shape) read as today's.
+  const logged = new Map(records.map((r) => [r.id, recordFromAnyLayout(r as unknown as Record<string, unknown>)]));
   let found = 0;
   for (const task of tasks) {
     let record: RunRecord | undefined;

@@ -48,7 +48,10 @@ export function recordFromAnyLayout(value: Record<string, unknown>): RunRecord {
     ...record,
     hash: typeof value['hash'] === 'string' ? (value['hash'] as string) : '',
     spec: (value['spec'] as RunRecord['spec']) ?? null,
-    final: epochFromAnyLayout(value['final'] as Record<string, unknown>),
+    final:
+      typeof value['final'] === 'object' && value['final'] !== null
+        ? epochFromAnyLayout(value['final'] as Record<string, unknown>)
+        : record.final,
   };
 }
 

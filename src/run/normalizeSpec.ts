@@ -15,13 +15,20 @@ const MEASUREMENT_FIELDS = Object.keys(DEFAULT_MEASUREMENT);
  * {@link DEFAULT_MEASUREMENT}. The one validator of measurement settings: errors start with `where` and
  * name the field.
  */
-export function normalizeMeasurementSpec(input: Readonly<Record<string, unknown>>, where: string): MeasurementSpec {
-  const read = new OptionReader(where, input, MEASUREMENT_FIELDS);
+export function normalizeMeasurementSpec(
+  input: Readonly<Record<string, unknown>>,
+  where: string,
+  path = 'measurement.',
+): MeasurementSpec {
+  const read = new OptionReader(where, input, MEASUREMENT_FIELDS, path);
   const d = DEFAULT_MEASUREMENT;
   const estimator = read.choice('estimator', d.estimator, TRACE_ESTIMATORS);
+  const probes = read.integer('probes', d.probes, 1, MAX_COUNT);
+  if (estimator !== 'hutchinson' && probes < 4)
+    throw new RangeError(`${where}: field '${path}probes' must be ≥ 4 for the ${estimator} estimator, got ${probes}`);
   const spec: MeasurementSpec = {
     estimator,
-    probes: read.integer('probes', d.probes, estimator === 'hutchinson' ? 1 : 4, MAX_COUNT),
+    probes,
     examples: read.integer('examples', d.examples, 2, MAX_COUNT),
     batchSize: read.integer('batchSize', d.batchSize, 1, MAX_COUNT),
     noise: read.choice('noise', d.noise, NOISE_METHODS),
@@ -46,15 +53,19 @@ export function normalizeSchedule(input: unknown, epochs: number, where: string)
   if (input === undefined) return { ...CONSTANT_RATE, boundaries: [] };
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     throw new RangeError(`${where}: schedule must be an object {boundaries, factor}, got ${JSON.stringify(input)}`);
-  const read = new OptionReader(`${where}: schedule`, input as Record<string, unknown>, ['boundaries', 'factor']);
-  const boundaries = read.integers('boundaries', [], 1, Math.max(1, epochs - 1), 1000);
+  const read = new OptionReader(where, input as Record<string, unknown>, ['boundaries', 'factor'], 'schedule.');
+  const boundaries = read.integers('boundaries', [], 1, MAX_COUNT, 1000);
   for (let i = 0; i < boundaries.length; i++) {
     if ((boundaries[i] as number) >= epochs)
-      throw new RangeError(`${where}: schedule.boundaries[${i}] (${boundaries[i]}) must be less than epochs (${epochs})`);
+      throw new RangeError(
+        `${where}: field 'schedule.boundaries[${i}]' (${boundaries[i]}) must be less than 'epochs' (${epochs})`,
+      );
     if (i > 0 && (boundaries[i] as number) <= (boundaries[i - 1] as number))
-      throw new RangeError(`${where}: schedule.boundaries must be strictly increasing, got [${boundaries.join(', ')}]`);
+      throw new RangeError(
+        `${where}: field 'schedule.boundaries' must be strictly increasing, got [${boundaries.join(', ')}]`,
+      );
   }
-  const factor = read.number('factor', 0.1, Number.MIN_VALUE, 1);
+  const factor = read.positive('factor', 0.1, 1);
   return { boundaries, factor };
 }
 
@@ -77,13 +88,13 @@ export function normalizeTrainingSpec(input: Readonly<Record<string, unknown>>, 
   const epochs = read.integer('epochs', undefined, 0, MAX_COUNT);
   const augment = input['augment'] ?? null;
   if (augment !== null) {
-    const a = new OptionReader(`${where}: augment`, augment as Record<string, unknown>, ['padCrop', 'flip']);
+    const a = new OptionReader(where, augment as Record<string, unknown>, ['padCrop', 'flip'], 'augment.');
     a.integer('padCrop', 0, 0, 64);
     a.boolean('flip', false);
   }
   return {
     loss: read.choice('loss', 'kld', LOSS_NAMES),
-    learningRate: read.number('learningRate', undefined, Number.MIN_VALUE, 1e6),
+    learningRate: read.positive('learningRate', undefined, 1e6),
     batchSize: read.integer('batchSize', undefined, 1, MAX_COUNT),
     epochs,
     momentum: read.number('momentum', 0, 0, 0.999999),

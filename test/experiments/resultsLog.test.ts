@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { appendRunRecord, readRunRecords } from '../../src/experiments/resultsLog.js';
-import type { RunRecord } from '../../src/experiments/runRecord.js';
+import type { RunRecord } from '../../src/run/runResult.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'results-log-'));
 after(() => rmSync(dir, { recursive: true, force: true }));

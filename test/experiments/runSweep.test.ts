@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Runner, SweepEvent } from '../../src/experiments/executor.js';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
-import { readRunHistory } from '../../src/experiments/runHistory.js';
+import { readRunHistory } from '../../src/run/runDirectory.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { readSweepManifest } from '../../src/experiments/sweepDirectory.js';
 import { workerPoolExecutor } from '../../src/experiments/workerPoolExecutor.js';
@@ -90,7 +90,7 @@ describe('runSweep', () => {
           ...ctx,
           report(progress) {
             ctx.report(progress);
-            if (task.id === victim && progress.type === 'epoch' && progress.record.epoch === 2)
+            if (task.id === victim && progress.type === 'epoch' && progress.record.epoch === 1)
               throw new Error('simulated crash after the second checkpoint');
           },
         }),
@@ -155,17 +155,17 @@ describe('runSweep', () => {
         executor: inProcessExecutor(toyRunner),
         ...quiet,
       }),
-      /holds results of a different sweep .*epochs: 3 there, 4 now/,
+      /holds results of a different sweep .*epochs: 3 before, 4 now/,
     );
     await assert.rejects(
       runSweep({
         config: toyConfig,
-        data: { ...toyData, seed: 4 },
+        data: { ...toyData, params: { ...toyData.params, seed: 4 } },
         out: reference,
         executor: inProcessExecutor(toyRunner),
         ...quiet,
       }),
-      /data.seed: 3 there, 4 now/,
+      /data.params.seed: 3 before, 4 now/,
     );
     assert.equal(resultsOf(reference).length, 8, 'the results are untouched');
     const stranger = join(root, 'stranger');
@@ -204,12 +204,12 @@ describe('runSweep', () => {
     await assert.rejects(
       runSweep({
         config: toyConfig,
-        data: { ...toyData, n: 32 },
+        data: { ...toyData, trainSize: 32 },
         out: join(root, 'small'),
         executor: inProcessExecutor(toyRunner),
         ...quiet,
       }),
-      /trainSize \(64\) exceeds the 32 training images the synthetic data set has/,
+      /the data's trainSize\/testSize \(32\/32\) are not the config's trainSize\/validationSize \(64\/32\)/,
     );
   });
 

@@ -2,12 +2,14 @@
 // without their wall-clock fields.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RunRecord } from '../../src/experiments/runRecord.js';
+import type { DataSpec } from '../../src/data/sources/index.js';
+import { syntheticDataSource } from '../../src/data/sources/index.js';
 import type { SweepConfigInput } from '../../src/experiments/sweepConfig.js';
-import type { SweepDataSource } from '../../src/experiments/sweepTask.js';
+import type { RunRecord } from '../../src/run/runResult.js';
 
 export const toyConfig: SweepConfigInput = {
   name: 'toy',
+  dataset: 'synthetic',
   depth: 8,
   trainSize: 64,
   validationSize: 32,
@@ -19,11 +21,12 @@ export const toyConfig: SweepConfigInput = {
   measurement: { estimator: 'hutchinson', examples: 64, probes: 1, batchSize: 64 },
 };
 
-export const toyData: Extract<SweepDataSource, { kind: 'synthetic' }> = {
-  kind: 'synthetic',
-  n: 64,
-  testN: 32,
-  seed: 3,
+export const toyData: DataSpec = {
+  name: 'synthetic',
+  dir: null,
+  trainSize: 64,
+  testSize: 32,
+  params: syntheticDataSource.normalize({ n: 64, testN: 32, seed: 3 }, 'toyData'),
 };
 
 export const toyRunnerPath = new URL('./fixtures/toyRunner.ts', import.meta.url).pathname;
@@ -31,7 +34,7 @@ export const toyRunnerPath = new URL('./fixtures/toyRunner.ts', import.meta.url)
 /** A record without the fields that depend on timing. */
 export function timeless(record: RunRecord): unknown {
   const { seconds: _seconds, final, measurement, ...rest } = record;
-  const { seconds: _epochSeconds, ...finalRest } = final;
+  const { seconds: _epochSeconds, trainSeconds: _trainSeconds, ...finalRest } = final;
   const { seconds: _measureSeconds, ...settings } = measurement.settings;
   return { ...rest, final: finalRest, measurement: { ...measurement, settings } };
 }

@@ -1,20 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration } from '../../src/experiments/formatDuration.js';
-import type { RunRecord } from '../../src/experiments/runRecord.js';
+import type { RunRecord } from '../../src/run/runResult.js';
 import { validateSweepConfig } from '../../src/experiments/sweepConfig.js';
 import { createSweepProgress } from '../../src/experiments/sweepProgress.js';
 import { sweepTasks } from '../../src/experiments/sweepTask.js';
 import { toyConfig, toyData } from './sweepHelpers.js';
 
 const tasks = sweepTasks(validateSweepConfig(toyConfig), toyData, '/tmp/x');
+/** The record of (1-based) epoch `n`. */
 const epoch = (n: number, seconds: number) => ({
-  epoch: n,
-  trainLoss: 0.5,
-  trainAccuracy: 0.8,
+  epoch: n - 1,
+  lr: 0.1,
+  loss: 0.5,
+  regularization: 0,
+  accuracy: 0.8,
   valLoss: 0.6,
   valAccuracy: 0.75,
-  learningRate: 0.1,
+  examples: 64,
+  trainSeconds: seconds,
   seconds,
 });
 const sink = (isTTY: boolean) => {
