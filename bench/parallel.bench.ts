@@ -25,7 +25,11 @@ import { parameterCount } from '../src/curvature/parameterVector.js';
 import type { Executor, SweepEvent } from '../src/experiments/executor.js';
 import { experimentRunner } from '../src/experiments/experimentRunner.js';
 import { inProcessExecutor } from '../src/experiments/inProcessExecutor.js';
-import type { RunSpec, SweepTask } from '../src/experiments/sweepTask.js';
+import type { SweepTask } from '../src/experiments/sweepTask.js';
+import { syntheticDataSource } from '../src/data/sources/index.js';
+import { normalizeModelSpec } from '../src/models/modelRegistry.js';
+import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../src/run/normalizeSpec.js';
+import type { RunSpec } from '../src/run/runSpec.js';
 import { workerPoolExecutor } from '../src/experiments/workerPoolExecutor.js';
 import { resnetV1 } from '../src/models/resnetV1.js';
 import { type Benchmark, type BenchResult, positiveIntFromEnv } from './harness.js';
@@ -126,26 +130,19 @@ async function* sweepBench(): AsyncIterable<BenchResult> {
   const n = positiveIntFromEnv('PARALLEL_BENCH_SWEEP_N', 400);
   await initBackend({ backend: 'wasm', quiet: true });
   const spec: RunSpec = {
-    loss: 'kld',
-    batchSize: 50,
-    learningRate: 0.05,
-    seed: 0,
-    depth: 8,
-    weightDecay: 1e-4,
-    trainSize: n,
-    validationSize: 50,
-    epochs: 1,
-    schedule: { boundaries: [], factor: 0.1 },
-    replacement: false,
-    measurement: {
-      estimator: 'hutchinson',
-      probes: 2,
-      examples: 50,
-      batchSize: 50,
-      noise: 'perExample',
-      sigmaHProbes: 2,
+    data: {
+      name: 'synthetic',
+      dir: null,
+      trainSize: n,
+      testSize: 50,
+      params: syntheticDataSource.normalize({ n, testN: 50, seed: 1 }, 'sweep bench'),
     },
-    data: { kind: 'synthetic', n, testN: 50, seed: 1 },
+    model: normalizeModelSpec({ name: 'resnetV1', options: { depth: 8 } }, 'sweep bench'),
+    training: normalizeTrainingSpec({ loss: 'kld', learningRate: 0.05, batchSize: 50, epochs: 1 }, 'sweep bench'),
+    measurement: normalizeMeasurementSpec(
+      { probes: 2, examples: 50, batchSize: 50, noise: 'perExample', sigmaHProbes: 2 },
+      'sweep bench',
+    ),
   };
   const dir = mkdtempSync(join(tmpdir(), 'sgdf-parallel-bench-'));
   // Fresh run directories for every execution, so that no run resumes from another's checkpoint.

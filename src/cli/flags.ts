@@ -56,13 +56,19 @@ export function integerListFlag(flag: string, value: string | undefined, min: nu
   return value.split(',').map((part) => integerFlag(flag, part, min) as number);
 }
 
-/** Runs `work`, turning a RangeError/TypeError of a validator into a {@link UsageError} prefixed by `flag`. */
-export function asUsageError<T>(flag: string, work: () => T): T {
-  try {
-    return work();
-  } catch (error) {
-    if (error instanceof RangeError || error instanceof TypeError)
-      throw new UsageError(`${flag}: ${error.message}`);
+/**
+ * Runs `work` (sync or async), turning a RangeError/TypeError of a validator into a {@link UsageError}
+ * prefixed by `what`.
+ */
+export function asUsageError<T>(what: string, work: () => T): T {
+  const convert = (error: unknown): never => {
+    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(`${what}: ${error.message}`);
     throw error;
+  };
+  try {
+    const result = work();
+    return (result instanceof Promise ? result.catch(convert) : result) as T;
+  } catch (error) {
+    return convert(error);
   }
 }

@@ -39,7 +39,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`sgd-factors ${name}: ${message}\n\nUsage: ${command.usage}\n`);
+      process.stderr.write(`sgd-factors ${name}: ${message}\n(see 'sgd-factors ${name} --help')\n`);
       return 2;
     }
     process.stderr.write(`sgd-factors ${name}: ${message}\n`);

@@ -105,10 +105,9 @@ export function specDifferences(before: unknown, now: unknown, path = ''): strin
  * Writes a run's `config.json`, or checks that the one there describes the same training.
  *
  * @remarks
- * A directory holds one training: a spec whose data, model or training differ from the stored one is
- * refused (naming the differences), while a different measurement (measure again, with more probes) or
- * a larger number of epochs… is not allowed either, since the weights would no longer match the spec;
- * only the measurement may change, and the stored spec is updated to the latest one measured.
+ * A directory holds one training: a spec whose data, model or training settings differ from the stored
+ * one is refused, naming the differences. Only the measurement (measure again with other settings) and
+ * the number of epochs (resume for longer) may change; the stored spec becomes the one given.
  *
  * @throws Error naming the directory and the differing fields.
  */
@@ -116,12 +115,12 @@ export function writeRunConfig(dir: string, id: string, spec: RunSpec): RunConfi
   const existing = readRunConfig(dir);
   const hash = trainingHash(spec);
   if (existing && existing.trainingHash !== hash) {
-    const { measurement: _a, ...before } = existing.spec;
-    const { measurement: _b, ...now } = spec;
-    const differences = specDifferences(
-      { ...before, data: { ...before.data, dir: null } },
-      { ...now, data: { ...now.data, dir: null } },
-    );
+    const comparable = (s: RunSpec) => ({
+      data: { ...s.data, dir: null },
+      model: s.model,
+      training: { ...s.training, epochs: null },
+    });
+    const differences = specDifferences(comparable(existing.spec), comparable(spec));
     throw new Error(
       `${dir} holds a different run (${differences.join('; ') || 'its hash differs'}); choose another directory`,
     );

@@ -116,11 +116,13 @@ export function shortHash(value: unknown): string {
 }
 
 /**
- * The hash of what determines a run's results: the spec without where the data files happen to be and
- * without the measurement (which `measure` may redo with other settings on the same trained weights).
+ * The hash of what a run directory's training is: the spec without where the data files happen to be,
+ * without the measurement (which `measure` may redo with other settings on the same trained weights) and
+ * without the number of epochs (a resumed run may be trained for longer).
  */
 export function trainingHash(spec: RunSpec): string {
-  return shortHash({ data: dataIdentity(spec.data), model: spec.model, training: spec.training });
+  const { epochs: _epochs, ...training } = spec.training;
+  return shortHash({ data: dataIdentity(spec.data), model: spec.model, training });
 }
 
 /** The hash of a run's whole identity: {@link trainingHash}'s parts and the measurement. */

@@ -55,7 +55,7 @@ function trainMean(ref: { pixels: Uint8Array[] }): Float64Array {
 }
 
 function assertImages(
-  images: tf.Tensor4D,
+  images: tf.Tensor,
   expected: Uint8Array[],
   mean: Float64Array | undefined,
   what: string,

@@ -2,8 +2,8 @@ import type { Dataset } from '../../src/data/dataset.js';
 
 /** Accuracy on `test` of the nearest class mean of `train` (an independent, closed-form learner). */
 export function nearestMeanAccuracy(train: Dataset, test: Dataset): number {
-  const [n, h, w, c] = train.images.shape;
-  const d = h * w * c;
+  const [n = 0, ...rest] = train.images.shape;
+  const d = rest.reduce((a, b) => a * b, 1);
   const k = train.numClasses;
   const x = train.images.dataSync();
   const y = train.labels.dataSync();

@@ -56,7 +56,7 @@ export function fileDataSource(set: FileDataSet): DataSourceDefinition {
       const cached = set.cachedDir(cacheDir);
       if (cached) return cached;
       if (!options.download)
-        throw new Error(
+        throw new RangeError(
           `${set.name}: no files given and none in the cache ${cacheDir}; give --data DIR or --download`,
         );
       return set.download({ cacheDir, silent: options.quiet });
