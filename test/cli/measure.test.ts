@@ -10,19 +10,37 @@ import { syntheticCifar10 } from '../../src/data/syntheticCifar10.js';
 import { type MinimumMeasurement, measureMinimum } from '../../src/experiments/measureMinimum.js';
 import { saveWeights } from '../../src/io/weights.js';
 import { resnetV1 } from '../../src/models/resnetV1.js';
-import type { TrainRunConfig } from '../../src/train/runConfig.js';
+import { syntheticDataSource } from '../../src/data/sources/index.js';
+import { normalizeModelSpec } from '../../src/models/modelRegistry.js';
+import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../../src/run/normalizeSpec.js';
+import { readRunConfig, readRunResult, writeRunConfig, writeRunHistory } from '../../src/run/runDirectory.js';
+import type { RunSpec } from '../../src/run/runSpec.js';
+import type { EpochRecord } from '../../src/train/history.js';
 
 let root: string;
 let run: string;
-const model8 = {
-  kind: 'resnetV1' as const,
-  depth: 8,
-  inputShape: [32, 32, 3] as [number, number, number],
-  numClasses: 10,
-  numFilters: 16,
-  weightDecay: 1e-4,
-  seed: 4,
-  outputActivation: 'softmax' as const,
+
+const spec: RunSpec = {
+  data: {
+    name: 'synthetic',
+    dir: null,
+    trainSize: null,
+    testSize: null,
+    params: syntheticDataSource.normalize({ n: 40, testN: 8, seed: 6 }, 'test'),
+  },
+  model: normalizeModelSpec({ name: 'resnetV1', options: { depth: 8 } }, 'test'),
+  training: normalizeTrainingSpec({ loss: 'squaredError', learningRate: 0.1, batchSize: 8, epochs: 1, seed: 5 }, 'test'),
+  measurement: normalizeMeasurementSpec({ examples: 40 }, 'test'),
+};
+const epoch: EpochRecord = {
+  epoch: 0,
+  lr: 0.1,
+  loss: 1,
+  regularization: 0,
+  accuracy: 0.5,
+  examples: 40,
+  trainSeconds: 1,
+  seconds: 1,
 };
 
 before(async () => {
@@ -30,30 +48,12 @@ before(async () => {
   root = mkdtempSync(join(tmpdir(), 'sgdf-cli-measure-'));
   run = join(root, 'run');
   mkdirSync(run);
-  const { kind: _kind, ...options } = model8;
-  const model = resnetV1(options);
+  const model = resnetV1({ depth: 8, seed: 4 });
   await saveWeights(model, join(run, 'weights.safetensors'));
+  await saveWeights(model, join(root, 'bare.safetensors'));
   model.dispose();
-  const config: TrainRunConfig = {
-    format: 'sgd-factors-train-run',
-    version: 1,
-    model: model8,
-    data: { kind: 'synthetic', n: 40, testN: 8, seed: 6 },
-    training: {
-      lr: 0.1,
-      batchSize: 8,
-      epochs: 1,
-      momentum: 0,
-      loss: 'squaredError',
-      seed: 5,
-      schedule: { type: 'stepDecay', boundaries: [], factor: 0.1 },
-      replacement: false,
-      augment: null,
-    },
-    backend: 'auto',
-    files: { weights: 'weights.safetensors', history: 'history.json', checkpoints: 'checkpoints' },
-  };
-  writeFileSync(join(run, 'config.json'), JSON.stringify(config));
+  writeRunConfig(run, 'run', spec);
+  writeRunHistory(run, [epoch]);
 });
 after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -64,10 +64,9 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-test('measure --json: one JSON line, defaults from config.json, the same numbers as measureMinimum', async () => {
+test('measure RUN --json: one JSON line, settings from config.json, result.json written, the same numbers as measureMinimum', async () => {
   const r = cli(
-    '--weights',
-    join(run, 'weights.safetensors'),
+    run,
     '--limit',
     '8',
     '--probes',
@@ -79,9 +78,7 @@ test('measure --json: one JSON line, defaults from config.json, the same numbers
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1);
-  const m = JSON.parse(lines[0]!) as MinimumMeasurement & {
-    settings: { depth: number; data: unknown; weights: string };
-  };
+  const m = JSON.parse(lines[0]!) as MinimumMeasurement & { settings: { weights: string } };
   for (const key of [
     'traceH',
     'traceSigma',
@@ -93,18 +90,24 @@ test('measure --json: one JSON line, defaults from config.json, the same numbers
     assert.equal(typeof m[key].estimate, 'number', key);
     assert.equal(typeof m[key].standardError, 'number', key);
   }
-  assert.equal(m.settings.depth, 8);
   assert.equal(m.settings.loss, 'squaredError');
   assert.equal(m.settings.seed, 5);
   assert.equal(m.settings.examples, 8);
-  assert.deepEqual(m.settings.data, { kind: 'synthetic', n: 40, seed: 6, limit: 8 });
+  assert.equal(m.settings.weights, join(run, 'weights.safetensors'));
+  // The run directory gains result.json, and its config.json the measurement settings used.
+  const record = readRunResult(run);
+  assert.ok(record);
+  assert.equal(record.id, 'run');
+  assert.deepEqual(record.measurement.traceH, m.traceH);
+  assert.deepEqual(record.final, epoch);
+  assert.equal(readRunConfig(run)?.spec.measurement.examples, 8);
+  assert.equal(readRunConfig(run)?.spec.measurement.probes, 3);
   // Non-TTY progress: plain lines on stderr, one stage after the other.
   assert.match(r.stderr, /^traceH 3\/3 100%/m);
   assert.match(r.stderr, /^traceSigma 8\/8 100%/m);
 
   // The library on the same weights and images (the first 8 of the run's 40) gives the same numbers.
-  const { kind: _kind, ...options } = model8;
-  const model = resnetV1(options);
+  const model = resnetV1({ depth: 8, seed: 0 });
   const { loadWeights } = await import('../../src/io/weights.js');
   await loadWeights(model, join(run, 'weights.safetensors'));
   const split = syntheticCifar10({ n: 40, seed: 6, testN: 1 });
@@ -119,6 +122,7 @@ test('measure --json: one JSON line, defaults from config.json, the same numbers
       probes: 3,
       sigmaHProbes: 2,
       seed: 5,
+      batchSize: 8,
     });
     for (const key of ['traceH', 'traceSigma', 'traceSigmaH', 'gradNormSq', 'loss'] as const) {
       assert.ok(
@@ -139,10 +143,12 @@ test('measure --json: one JSON line, defaults from config.json, the same numbers
   }
 });
 
-test('measure prints a readable table; flags override the run; bad command lines are usage errors', () => {
+test('measure of bare weights prints a readable table; bad command lines are usage errors', () => {
   const r = cli(
     '--weights',
-    join(run, 'weights.safetensors'),
+    join(root, 'bare.safetensors'),
+    '--depth',
+    '8',
     '--synthetic',
     '12',
     '--data-seed',
@@ -180,11 +186,14 @@ test('measure prints a readable table; flags override the run; bad command lines
     assert.equal(u.status, 2, u.stderr);
     assert.match(u.stderr, pattern);
   };
-  usage([], /--weights FILE is required/);
+  usage([], /give a run directory \(made by sgd-factors train\) or --weights FILE/);
+  usage([run, '--estimator', 'slq'], /--estimator must be one of hutchinson, hutchpp, xtrace/);
+  usage(['--weights', join(root, 'missing.safetensors')], /--weights .*missing.safetensors does not exist/);
+  usage(['--weights', root], /--weights .* is a directory; give the .safetensors file/);
+  usage([run, '--hidden', '8'], /config.json says the model; model flags apply to bare --weights only/);
+  usage(['--weights', join(root, 'bare.safetensors')], /no config.json beside .*: give the data flags/);
   usage(
-    ['--weights', join(run, 'weights.safetensors'), '--estimator', 'slq'],
-    /--estimator must be one of hutchinson, hutchpp, xtrace/,
+    ['--weights', join(root, 'bare.safetensors'), '--data', root, '--synthetic', '4'],
+    /--dataset synthetic is generated: give --synthetic N, not --data or --download/,
   );
-  usage(['--weights', join(root, 'missing.safetensors')], /--weights: no file/);
-  usage(['--weights', join(run, 'weights.safetensors'), '--data', root, '--synthetic', '4'], /not both/);
 });
