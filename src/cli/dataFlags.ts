@@ -65,7 +65,8 @@ export function dataRequestFromFlags(
       throw new UsageError(`--dataset ${name} is generated: give --synthetic N, not --data or --download`);
     if (synthetic === undefined) throw new UsageError(`--dataset ${name} needs --synthetic N (the number of training images)`);
     const seed = integerFlag('--data-seed', values['data-seed'], 0) ?? 0;
-    return { name, params: { n: synthetic, seed }, ...sizes };
+    // The test set is as large as asked (a sweep's validationSize, --test-limit), else a fifth of n.
+    return { name, params: { n: synthetic, seed, ...(sizes.testSize !== null ? { testN: sizes.testSize } : {}) }, ...sizes };
   }
   if (synthetic !== undefined) throw new UsageError(`give --synthetic N or --dataset ${name}, not both`);
   if (values['data-seed'] !== undefined) throw new UsageError(`--data-seed applies to synthetic data only, not ${name}`);

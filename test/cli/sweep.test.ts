@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { type DataSpec, syntheticDataSource } from '../../src/data/sources/index.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -60,12 +61,23 @@ function waitFor(predicate: () => boolean, child: ChildProcess, timeoutMs: numbe
   });
 }
 
+/** The synthetic data `sweep --synthetic N` uses for a config with these sizes. */
+function syntheticData(n: number, testN: number, trainSize: number, testSize: number): DataSpec {
+  return {
+    name: 'synthetic',
+    dir: null,
+    trainSize,
+    testSize,
+    params: syntheticDataSource.normalize({ n, testN, seed: 0 }, 'test'),
+  };
+}
+
 describe('sgd-factors sweep', () => {
   it('rejects bad command lines with exit code 2 and the usage', async () => {
     const noOut = cli(['sweep', '--preset', 'smoke', '--synthetic', '100']);
     assert.equal(noOut.status, 2);
     assert.match(noOut.stderr, /--out DIR is required/);
-    assert.match(noOut.stderr, /Usage: sgd-factors sweep/);
+    assert.match(noOut.stderr, /\(see 'sgd-factors sweep --help'\)\n$/);
     const both = await cliInProcess([
       'sweep',
       '--preset',
@@ -119,7 +131,7 @@ describe('sgd-factors sweep', () => {
     const reference = join(root, 'reference');
     await runSweep({
       config: toyConfig,
-      data: { kind: 'synthetic', n: 64, testN: 32, seed: 0 },
+      data: syntheticData(64, 32, 64, 32),
       out: reference,
       executor: inProcessExecutor(toyRunner),
       silent: true,
@@ -178,7 +190,7 @@ describe('sgd-factors sweep', () => {
       toyRunnerPath,
     ]);
     assert.equal(refused.status, 1);
-    assert.match(refused.stderr, /holds results of a different sweep .*seeds: \[0,1\] there, \[0,1,2\] now/);
+    assert.match(refused.stderr, /holds results of a different sweep .*seeds: \[0,1\] before, \[0,1,2\] now/);
     assert.deepEqual(resultsOf(out), resultsOf(reference));
   });
 
@@ -238,6 +250,7 @@ describe('sgd-factors sweep with the real runner (ResNet, trainSGD, measureMinim
   it('resumes a training run killed after its first checkpoint, with the results of an uninterrupted one', async () => {
     const tiny = {
       name: 'tiny',
+      dataset: 'synthetic',
       depth: 8,
       trainSize: 200,
       validationSize: 50,
@@ -259,7 +272,7 @@ describe('sgd-factors sweep with the real runner (ResNet, trainSGD, measureMinim
         seeds: [0],
         schedule: { boundaries: [2], factor: 0.1 },
       },
-      data: { kind: 'synthetic', n: 200, testN: 50, seed: 0 },
+      data: syntheticData(200, 50, 200, 50),
       out: reference,
       executor: inProcessExecutor(experimentRunner),
       silent: true,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,6 @@ import { syntheticCifar10 } from '../../../src/data/syntheticCifar10.js';
 import { type MinimumMeasurement, measureMinimum } from '../../../src/experiments/measureMinimum.js';
 import { loadWeights, saveWeights } from '../../../src/io/weights.js';
 import { resnetV1 } from '../../../src/models/resnetV1.js';
-import type { TrainRunConfig } from '../../../src/train/runConfig.js';
 
 // measureMinimum's and `sgd-factors measure`'s `workers`: the same numbers whatever the number of workers.
 const architecture = {
@@ -39,26 +38,6 @@ describe('measure with workers', () => {
     const model = resnetV1(options);
     await saveWeights(model, weights);
     model.dispose();
-    const config: TrainRunConfig = {
-      format: 'sgd-factors-train-run',
-      version: 1,
-      model: architecture,
-      data: { kind: 'synthetic', n: N, testN: 2, seed: 6 },
-      training: {
-        lr: 0.1,
-        batchSize: 4,
-        epochs: 1,
-        momentum: 0,
-        loss: 'kld',
-        seed: 5,
-        schedule: { type: 'stepDecay', boundaries: [], factor: 0.1 },
-        replacement: false,
-        augment: null,
-      },
-      backend: 'auto',
-      files: { weights: 'weights.safetensors', history: 'history.json', checkpoints: 'checkpoints' },
-    };
-    writeFileSync(join(run, 'config.json'), JSON.stringify(config));
   });
   after(() => rmSync(root, { recursive: true, force: true }));
 
@@ -72,6 +51,16 @@ describe('measure with workers', () => {
         'measure',
         '--weights',
         weights,
+        '--synthetic',
+        String(N),
+        '--data-seed',
+        '6',
+        '--depth',
+        '8',
+        '--width',
+        '4',
+        '--limit',
+        String(N),
         '--probes',
         '4',
         '--sigma-h-probes',
@@ -97,7 +86,7 @@ describe('measure with workers', () => {
       probes: 4,
       sigmaHProbes: 2,
       batchSize: 4,
-      seed: 5,
+      seed: 0,
     });
     model.dispose();
     tf.dispose([split.train.images, split.train.labels, split.test.images, split.test.labels]);
