@@ -75,7 +75,7 @@ function expectedFiles(
  *
  * @remarks
  * Each file is fetched (redirects followed) into a temporary name inside a staging directory of the
- * cache and checked against its expected size and MD5 ({@link downloadFile}). Only when all four are
+ * cache and checked against its expected size and MD5 (`downloadFile`). Only when all four are
  * verified is a marker written and the staging directory renamed into place, so an interrupted or corrupt
  * download never leaves a cache that looks usable; on failure the staging directory is removed. The files
  * stay compressed (the loader reads gzip). A second call finds the cache and does not touch the network.

@@ -101,8 +101,8 @@ test('loadFashionMnist on the real files: shapes, labels, the full-training pixe
     tf.dispose([data.train, data.test].flatMap((d) => [d.images, d.labels]));
   }
   const scaled = await loadFashionMnist({ dir: DIR, preprocess: 'scale', limit: 1, testLimit: 1 });
-  const first = scaled.train.images.dataSync();
-  const sum = first.reduce((a, b) => a + b, 0);
+  const first = scaled.train.images.dataSync() as Float32Array;
+  const sum = first.reduce((a: number, b: number) => a + b, 0);
   assert.ok(Math.abs(sum - 76_247 / 255) < 1e-3, `first image sum ${sum}`);
   tf.dispose([scaled.train, scaled.test].flatMap((d) => [d.images, d.labels]));
   assert.equal(tf.memory().numTensors, before);
