@@ -31,11 +31,48 @@ export {
   downloadCifar10,
 } from './downloadCifar10.js';
 export {
+  cachedMnistLikeDir,
+  type DownloadMnistLikeOptions,
+  defaultMnistLikeCacheDir,
+  downloadMnistLike,
+  MNIST_LIKE_CACHE_MARKER,
+  MNIST_LIKE_CACHE_SUBDIR,
+} from './downloadMnistLike.js';
+export {
+  cachedFashionMnistDir,
+  defaultFashionMnistCacheDir,
+  downloadFashionMnist,
+  loadFashionMnist,
+} from './fashionMnist.js';
+export { FASHION_MNIST_FORMAT } from './fashionMnistFormat.js';
+export {
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  IDX_UBYTE_TYPE,
+  type IdxArray,
+  isGzip,
+  parseIdx,
+  readIdxFile,
+} from './idx.js';
+export {
   type Cifar10Data,
   type Cifar10Preprocess,
   type LoadCifar10Options,
   loadCifar10,
 } from './loadCifar10.js';
+export { type LoadMnistLikeOptions, loadMnistLike, type MnistLikeData } from './loadMnistLike.js';
+export { cachedMnistDir, defaultMnistCacheDir, downloadMnist, loadMnist } from './mnist.js';
+export { MNIST_FORMAT } from './mnistFormat.js';
+export {
+  type ExpectedFile,
+  MNIST_LIKE_FILE_KEYS,
+  MNIST_LIKE_FILE_NAMES,
+  MNIST_LIKE_NUM_CLASSES,
+  MNIST_LIKE_PIXELS,
+  MNIST_LIKE_SIDE,
+  type MnistLikeFileKey,
+  type MnistLikeFormat,
+} from './mnistLikeFormat.js';
 export { type SyntheticCifar10Options, syntheticCifar10 } from './syntheticCifar10.js';
 export {
   type WriteCifar10BinaryOptions,
