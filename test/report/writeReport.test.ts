@@ -1,10 +1,19 @@
 import assert from 'node:assert/strict';
-import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
-import type { RunRecord } from '../../src/experiments/runRecord.js';
+import type { RunRecord } from '../../src/run/runResult.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { writeReport } from '../../src/report/writeReport.js';
 import { runner as toyRunner } from '../experiments/fixtures/toyRunner.js';
@@ -101,6 +110,8 @@ describe('writeReport', () => {
     // a copy of the sweep with three runs' lines and a torn fourth
     cpSync(dir, partial, { recursive: true });
     rmSync(join(partial, 'report'), { recursive: true });
+    // no per-run result.json: the report falls back on results.jsonl, as for a sweep of the first layout
+    for (const id of readdirSync(join(partial, 'runs'))) rmSync(join(partial, 'runs', id, 'result.json'));
     writeFileSync(join(partial, 'results.jsonl'), `${lines.slice(0, 3).join('\n')}\n`);
     appendFileSync(join(partial, 'results.jsonl'), (lines[3] as string).slice(0, 30));
     const report = writeReport(partial);
@@ -113,14 +124,82 @@ describe('writeReport', () => {
     );
   });
 
-  it('refuses a directory that is not a sweep or has no finished run', () => {
-    assert.throws(
-      () => writeReport(join(root, 'nowhere')),
-      /sweep.json not found: .* is not a sweep directory/,
+  it('reports one run directory, and several directories into --out', () => {
+    const run = join(dir, 'runs', 'kld-bs8-lr0.05-seed0');
+    const one = writeReport(run);
+    assert.equal(one.dir, join(run, 'report'));
+    assert.deepEqual(
+      one.runs.map((r) => r.id),
+      ['kld-bs8-lr0.05-seed0'],
     );
+    const other = join(dir, 'runs', 'kld-bs16-lr0.1-seed1');
+    const out = join(root, 'two-runs');
+    const two = writeReport([run, other], { out });
+    assert.equal(two.dir, out);
+    assert.deepEqual(two.runs.map((r) => r.id).sort(), ['kld-bs16-lr0.1-seed1', 'kld-bs8-lr0.05-seed0']);
+    assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /Finished runs: 2 of 2\./);
+    assert.throws(() => writeReport([run, other]), /give an output directory \(--out\) for several inputs/);
+  });
+
+  it('reads a sweep directory of the first layout (results.jsonl, old histories, version-1 sweep.json)', () => {
+    const old = join(root, 'first-layout');
+    rmSync(old, { recursive: true, force: true });
+    cpSync(dir, old, { recursive: true });
+    rmSync(join(old, 'report'), { recursive: true });
+    const manifest = JSON.parse(readFileSync(join(old, 'sweep.json'), 'utf8'));
+    const { dataset: _dataset, model, ...rest } = manifest.config;
+    writeFileSync(
+      join(old, 'sweep.json'),
+      JSON.stringify({
+        format: 'sgd-factors-sweep',
+        version: 1,
+        hash: manifest.hash,
+        config: { ...rest, depth: model.options.depth, weightDecay: model.options.weightDecay },
+        data: { kind: 'synthetic', n: 64, testN: 32, seed: 3 },
+        dataSource: { kind: 'synthetic', n: 64, testN: 32, seed: 3 },
+        createdAt: manifest.createdAt,
+      }),
+    );
+    const oldEpoch = (e: Record<string, number>) => ({
+      epoch: e['epoch']! + 1,
+      trainLoss: e['loss'],
+      trainAccuracy: e['accuracy'],
+      valLoss: e['valLoss'],
+      valAccuracy: e['valAccuracy'],
+      learningRate: e['lr'],
+      seconds: e['seconds'],
+    });
+    const lines = records.map((r) => {
+      const { hash: _h, spec: _s, final, ...first } = r;
+      return JSON.stringify({ ...first, final: oldEpoch(final as unknown as Record<string, number>) });
+    });
+    writeFileSync(join(old, 'results.jsonl'), `${lines.join('\n')}\n`);
+    for (const id of readdirSync(join(old, 'runs'))) {
+      const runDir = join(old, 'runs', id);
+      for (const f of ['result.json', 'config.json']) rmSync(join(runDir, f), { force: true });
+      const history = JSON.parse(readFileSync(join(runDir, 'history.json'), 'utf8')).epochs;
+      writeFileSync(join(runDir, 'history.json'), JSON.stringify({ epochs: history.map(oldEpoch) }));
+    }
+    const report = writeReport(old);
+    assert.equal(report.runs.length, 16);
+    assert.deepEqual(report.warnings, []);
+    assert.equal(
+      readFileSync(join(old, 'report', 'table1.csv'), 'utf8'),
+      readFileSync(join(dir, 'report', 'table1.csv'), 'utf8'),
+      'the same Table 1 as from the new layout',
+    );
+    const figure = readFileSync(join(old, 'report', 'figure2-kld.svg'), 'utf8');
+    assert.equal(figure, readFileSync(join(dir, 'report', 'figure2-kld.svg'), 'utf8'), 'the same accuracy curves');
+  });
+
+  it('refuses a directory that is neither kind, or without a measured run', () => {
+    assert.throws(() => writeReport(join(root, 'nowhere')), /nowhere does not exist/);
+    const stranger = join(root, 'stranger');
+    mkdirSync(stranger);
+    assert.throws(() => writeReport(stranger), /is neither a sweep directory \(no sweep.json\) nor a run directory/);
     const empty = join(root, 'empty');
     mkdirSync(empty);
     cpSync(join(dir, 'sweep.json'), join(empty, 'sweep.json'));
-    assert.throws(() => writeReport(empty), /holds no finished run of this sweep yet/);
+    assert.throws(() => writeReport(empty), /no measured run in .* yet/);
   });
 });

@@ -11,4 +11,4 @@ export {
 } from './dataSourceRegistry.js';
 export { type FileDataSet, fileDataSource, FILE_PREPROCESSING } from './fileDataSource.js';
 export { MAX_SYNTHETIC_VALUES, syntheticDataSource } from './syntheticDataSource.js';
-export { cifar10DataSource } from './builtinDataSources.js';
+export { cifar10DataSource, fashionMnistDataSource, mnistDataSource } from './builtinDataSources.js';
