@@ -6,14 +6,25 @@ import { SWEEP_LOSSES, type SweepConfig } from '../experiments/sweepConfig.js';
 import { readSweepManifest, sweepPaths } from '../experiments/sweepDirectory.js';
 import { sweepTasks } from '../experiments/sweepTask.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { type ClaimsOptions, type ClaimsReport, claimsMarkdown, evaluateClaims } from './claims.js';
 import { toCsv } from './csv.js';
 import { accuracyFigure, magnitudeDifferenceFigure, type RunWithHistory } from './figures.js';
+import { formatPlain } from './formatNumbers.js';
 import { predictionsCsv, predictionsMarkdown, type RunPrediction, runPredictions } from './predictions.js';
 import { renderFigure } from './svg/lineChart.js';
 import { LOSS_TITLES, type Table1Row, table1Csv, table1Markdown, table1Rows } from './table1.js';
+import { measurementInConvention, type TraceConvention } from './traceConvention.js';
 
 /** The formats `sgd-factors report --format` can print Table 1 in. */
 export type ReportFormat = 'md' | 'csv' | 'json';
+
+/** Options of {@link writeReport}. */
+export interface ReportOptions {
+  /** The normalization of the traces in every table (default per example, `{ scale: 'mean' }`). */
+  convention?: TraceConvention;
+  /** Level and margins of the claim tests. */
+  claims?: ClaimsOptions;
+}
 
 /** What {@link writeReport} wrote and computed. */
 export interface SweepReport {
@@ -29,6 +40,8 @@ export interface SweepReport {
   table1: Table1Row[];
   /** Eq. (6) / Eq. (12) / Eq. (13) per run. */
   predictions: RunPrediction[];
+  /** The paper's section-5 claims, tested on the runs. */
+  claims: ClaimsReport;
   /** Warnings (unreadable lines of results.jsonl, runs without a history). */
   warnings: string[];
   /** Table 1 in each format, ready to print. */
@@ -101,6 +114,9 @@ function runsCsv(records: readonly RunRecord[]): string {
 
 const HOW_TO_READ = `## How to read this report
 
+- **Claims**: each claim of the paper's section 5, the effect that tests it (± standard error, from the
+  scatter between runs and the trace estimators' own errors), its confidence interval and the verdict.
+
 - **Table 1**: for each batch size and learning rate, Tr(H) (the Hessian trace, which Eq. (6) of
   Jastrzębski et al. uses) and tr σ² (the trace of the per-example gradient covariance, which Eq. (12) of
   Wang uses) at the end of training, averaged over seeds. If the three-factor relation held, σ² = H and the
@@ -119,17 +135,20 @@ const HOW_TO_READ = `## How to read this report
  * Writes the report of a sweep directory into `DIR/report/`: Table 1 (Markdown and CSV), the Figure 2/3
  * analogues (accuracy against epoch, one SVG per loss), the Figure 4 analogue (magnitude difference against
  * LR and BS, one SVG per loss), Eq. (6) vs Eq. (12) predictions per run (Markdown and CSV), every run's
- * values (runs.csv), a README.md tying them together, and report.json.
+ * values (runs.csv), the paper's claims tested on the runs (claims.md), a README.md tying them together, and
+ * report.json.
  *
  * @remarks
  * Works on a partial sweep (the missing runs are listed). Unreadable lines of results.jsonl (a torn last
  * line) are skipped with a warning. Figures are SVG rendered in plain Node (no browser).
  *
  * @param sweepDir - a directory written by `runSweep`.
+ * @param options - the traces' convention (per example or summed over the training set) and the claim tests'
+ * level and margins.
  * @returns what was written, and Table 1 rendered in each format.
  * @throws Error when the directory holds no sweep or no finished run yet.
  */
-export function writeReport(sweepDir: string): SweepReport {
+export function writeReport(sweepDir: string, options: ReportOptions = {}): SweepReport {
   const manifest = readSweepManifest(sweepDir);
   const paths = sweepPaths(sweepDir);
   const tasks = sweepTasks(manifest.config, manifest.dataSource, sweepDir);
@@ -138,7 +157,11 @@ export function writeReport(sweepDir: string): SweepReport {
   if (ignoredLines.length)
     warnings.push(`${paths.results}: skipped unreadable line(s) ${ignoredLines.join(', ')} (a torn write?)`);
   const byId = new Map(records.map((r) => [r.id, r]));
-  const runs = tasks.flatMap((t) => (byId.has(t.id) ? [byId.get(t.id) as RunRecord] : []));
+  const convention = options.convention ?? { scale: 'mean' };
+  const runs = tasks.flatMap((t) => {
+    const r = byId.get(t.id);
+    return r ? [{ ...r, measurement: measurementInConvention(r.measurement, convention) }] : [];
+  });
   const missing = tasks.filter((t) => !byId.has(t.id)).map((t) => t.id);
   if (runs.length === 0)
     throw new Error(
@@ -152,6 +175,7 @@ export function writeReport(sweepDir: string): SweepReport {
     if (history.length === 0) warnings.push(`${record.id}: no history.json, left out of the accuracy figure`);
     return { record, history };
   });
+  const claims = evaluateClaims(withHistory, options.claims);
 
   const files = new Map<string, string>();
   const figureLinks: string[] = [];
@@ -188,7 +212,9 @@ export function writeReport(sweepDir: string): SweepReport {
     total: tasks.length,
     missing,
     table1,
+    convention,
     predictions,
+    claims,
     runs,
   };
   files.set('table1.md', markdown);
@@ -196,6 +222,7 @@ export function writeReport(sweepDir: string): SweepReport {
   files.set('predictions.md', predictionsMarkdown(predictions));
   files.set('predictions.csv', predictionsCsv(predictions));
   files.set('runs.csv', runsCsv(runs));
+  files.set('claims.md', claimsMarkdown(claims));
   files.set('report.json', `${JSON.stringify(json, null, 1)}\n`);
   files.set(
     'README.md',
@@ -210,7 +237,14 @@ export function writeReport(sweepDir: string): SweepReport {
       '',
       '## Table 1 analogue',
       '',
+      convention.scale === 'sum'
+        ? `Tr(H), tr σ² and the predictions are summed over ${formatPlain(convention.examples)} examples (the loss Σⱼ ℓⱼ), ` +
+          'not averaged as measured; Tr(H)/tr σ² is the same either way.\n'
+        : '',
       markdown,
+      '## The paper’s claims',
+      '',
+      claimsMarkdown(claims),
       '## Figures 2–4 analogues',
       '',
       ...figureLinks,
@@ -228,6 +262,7 @@ export function writeReport(sweepDir: string): SweepReport {
     missing,
     table1,
     predictions,
+    claims,
     warnings,
     rendered: { md: markdown, csv, json: `${JSON.stringify(table1, null, 1)}\n` },
   };
