@@ -55,7 +55,7 @@ function resolveSettings(options: ClaimsOptions): ClaimSettings {
 /**
  * Tests the claims of Luo & Wang (2021, section 5) on a sweep's finished runs: for every loss, that runs
  * with equal BS/LR learn alike and distant ones do not (Figs. 2–3); for the KLD loss, the trends of Tr H,
- * tr σ² and Tr H/tr σ² in LR and BS that the paper reads off Table 1, and that tr σ² < Tr H in every cell;
+ * tr σ² and Tr H/tr σ² in LR and BS that the paper reads off Table 1, and that tr σ² is below Tr H in every cell;
  * for the other losses (the paper's "log loss"), that the two relations agree (Tr H/tr σ² ≈ 1). Each claim
  * gets the paper's statement, the measured effect ± SE with its interval, and a verdict at the level.
  *
