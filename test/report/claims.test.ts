@@ -5,6 +5,7 @@ import type { SweepLoss } from '../../src/experiments/sweepConfig.js';
 import type { Claim, ClaimId } from '../../src/report/claim.js';
 import { claimsMarkdown, evaluateClaims } from '../../src/report/claims.js';
 import type { RunWithHistory } from '../../src/report/figures.js';
+import { PAPER_TABLE1 } from '../../src/report/paperTable1.js';
 import { studentTCritical } from '../../src/report/studentT.js';
 import { createRng, type Rng } from '../../src/util/random.js';
 
@@ -318,6 +319,52 @@ describe('evaluateClaims', () => {
     const avg = (v: number[]) => v.reduce((s, a) => s + a, 0) / v.length;
     const contrast = find(claims, 'kld', 'curves-follow-bs-over-lr').evidence!;
     assert.ok(Math.abs(contrast.effect - (avg(distant) - avg(equal))) < 1e-12);
+  });
+
+  it("reads the paper's own Table 1 as docs/reproducing-luo-wang-2021.md reports it", () => {
+    // Nine cell means without standard errors: only the scatter around the fitted plane counts.
+    const runs = sweep(
+      {
+        loss: 'kld',
+        seeds: 1,
+        traceH: [0, 0, 0],
+        traceSigma: [0, 0, 0],
+        noise: 0,
+        traceHRelativeSe: 0,
+        accuracy: byRatio,
+        accuracyNoise: 0,
+      },
+      createRng(8),
+    );
+    for (const { record } of runs) {
+      const row = PAPER_TABLE1.find(
+        (r) => r.batchSize === record.batchSize && r.learningRate === record.learningRate,
+      )!;
+      record.measurement.traceH = { estimate: row.traceH, standardError: 0 };
+      record.measurement.traceSigma = { estimate: row.traceSigma, standardError: 0 };
+    }
+    const { claims } = evaluateClaims(runs);
+    assert.deepEqual(
+      claims.filter((c) => c.id !== 'curves-follow-bs-over-lr').map((c) => `${c.id}: ${c.verdict}`),
+      [
+        'lr-raises-trace-h: inconclusive',
+        'lr-lowers-trace-sigma: holds',
+        'bs-keeps-trace-sigma: inconclusive',
+        'bs-raises-trace-h: inconclusive',
+        'ratio-grows-as-bs-over-lr-falls: inconclusive',
+        'lr-moves-ratio-more-than-bs: inconclusive',
+        'trace-sigma-below-trace-h: holds',
+      ],
+    );
+    // The slope of ln tr σ² on ln LR in a balanced 3 × 3 grid: cov/var over the nine cells.
+    const x = PAPER_TABLE1.map((r) => Math.log(r.learningRate));
+    const y = PAPER_TABLE1.map((r) => Math.log(r.traceSigma));
+    const mx = x.reduce((a, b) => a + b) / 9;
+    const my = y.reduce((a, b) => a + b) / 9;
+    const slope =
+      x.reduce((s, xi, i) => s + (xi - mx) * (y[i]! - my), 0) / x.reduce((s, xi) => s + (xi - mx) ** 2, 0);
+    assert.ok(Math.abs(find(claims, 'kld', 'lr-lowers-trace-sigma').evidence!.effect - slope) < 1e-12);
+    assert.ok(Math.abs(slope * 1000 + 434) < 0.5, `${slope}`);
   });
 
   it('says why a claim cannot be tested, and rejects bad options', () => {
