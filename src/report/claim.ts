@@ -4,6 +4,7 @@ import type { ClaimEvidence, ClaimVerdict } from './claimVerdict.js';
 /** The claims of Luo & Wang (2021, section 5) that `report` tests. */
 export type ClaimId =
   | 'curves-follow-bs-over-lr'
+  | 'validation-curves-follow-bs-over-lr'
   | 'lr-raises-trace-h'
   | 'lr-lowers-trace-sigma'
   | 'bs-keeps-trace-sigma'

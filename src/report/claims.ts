@@ -1,6 +1,6 @@
 import { SWEEP_LOSSES } from '../experiments/sweepConfig.js';
 import type { Claim, ClaimSettings } from './claim.js';
-import { learningCurveClaim } from './claimsLearningCurves.js';
+import { hasValidationCurves, learningCurveClaim } from './claimsLearningCurves.js';
 import { relationsAgreeClaim, traceSigmaBelowTraceHClaim } from './claimsTraceLevels.js';
 import { traceTrendClaims } from './claimsTraceTrends.js';
 import type { RunWithHistory } from './figures.js';
@@ -54,7 +54,8 @@ function resolveSettings(options: ClaimsOptions): ClaimSettings {
 
 /**
  * Tests the claims of Luo & Wang (2021, section 5) on a sweep's finished runs: for every loss, that runs
- * with equal BS/LR learn alike and distant ones do not (Figs. 2–3); for the KLD loss, the trends of Tr H,
+ * with equal BS/LR learn alike and distant ones do not (Figs. 2–3; training accuracy, and validation
+ * accuracy where the runs have it); for the KLD loss, the trends of Tr H,
  * tr σ² and Tr H/tr σ² in LR and BS that the paper reads off Table 1, and that tr σ² is below Tr H in every cell;
  * for the other losses (the paper's "log loss"), that the two relations agree (Tr H/tr σ² ≈ 1). Each claim
  * gets the paper's statement, the measured effect ± SE with its interval, and a verdict at the level.
@@ -74,7 +75,9 @@ export function evaluateClaims(runs: readonly RunWithHistory[], options: ClaimsO
   for (const loss of SWEEP_LOSSES) {
     const lossRuns = runs.filter((r) => r.record.loss === loss);
     if (lossRuns.length === 0) continue;
-    claims.push(learningCurveClaim(loss, lossRuns, settings));
+    claims.push(learningCurveClaim(loss, lossRuns, settings, 'training'));
+    if (hasValidationCurves(lossRuns))
+      claims.push(learningCurveClaim(loss, lossRuns, settings, 'validation'));
     const { points, notes } = logTracePoints(lossRuns.map((r) => r.record));
     const traceClaims =
       loss === 'kld'

@@ -97,11 +97,13 @@ describe('writeReport', () => {
 
   it('tests the paper’s claims on the runs (claims.md, README, report.json)', () => {
     const report = writeReport(dir, { claims: { level: 0.9 } });
-    // KLD: the learning-curve claim, six trends and tr σ² < Tr H; squaredError: curves and agreement.
+    // KLD: the learning-curve claims (training, validation), six trends and tr σ² < Tr H; squaredError:
+    // the learning-curve claims and agreement.
     assert.deepEqual(
       report.claims.claims.map((c) => `${c.loss}:${c.id}`),
       [
         'kld:curves-follow-bs-over-lr',
+        'kld:validation-curves-follow-bs-over-lr',
         'kld:lr-raises-trace-h',
         'kld:lr-lowers-trace-sigma',
         'kld:bs-keeps-trace-sigma',
@@ -110,6 +112,7 @@ describe('writeReport', () => {
         'kld:lr-moves-ratio-more-than-bs',
         'kld:trace-sigma-below-trace-h',
         'squaredError:curves-follow-bs-over-lr',
+        'squaredError:validation-curves-follow-bs-over-lr',
         'squaredError:relations-agree-under-log-loss',
       ],
     );
@@ -121,7 +124,7 @@ describe('writeReport', () => {
       /## The paper’s claims\n\n\| # \| Loss/,
     );
     const json = JSON.parse(readFileSync(join(report.dir, 'report.json'), 'utf8'));
-    assert.equal(json.claims.claims.length, 10);
+    assert.equal(json.claims.claims.length, 12);
     assert.deepEqual(json.convention, { scale: 'mean' });
   });
 
