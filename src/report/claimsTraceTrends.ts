@@ -44,23 +44,9 @@ function lrOverBs(r: MeasurementErrorRegression, level: number): ClaimEvidence {
 
 const SLOPE = 'OLS log-log slope (extra variance between runs by moments, estimator SEs by the delta method)';
 
-/**
- * Tests the trends the paper reads off its Table 1 for one loss (section 5.3): regressions of ln Tr H,
- * ln tr σ² and ln(Tr H/tr σ²) on ln LR and ln BS over every run (seeds as separate points), so that "at
- * fixed BS" and "at fixed LR" are the partial slopes of a main-effects model; and of ln(Tr H/tr σ²) on
- * ln(BS/LR). Needs two or more learning rates and batch sizes; otherwise every claim is inconclusive.
- *
- * @param loss - the loss of the runs.
- * @param points - the runs' log traces (see logTracePoints).
- * @param settings - level and `constantSlopeMargin`.
- */
-export function traceTrendClaims(
-  loss: SweepLoss,
-  points: readonly LogTracePoint[],
-  settings: ClaimSettings,
-): Claim[] {
-  const margin = formatPlain(settings.constantSlopeMargin);
-  const claims: [ClaimId, string, string][] = [
+/** The six trend claims: id, the paper's words, and the test (given the "about constant" margin). */
+function trendClaimTexts(margin: string): [ClaimId, string, string][] {
+  return [
     [
       'lr-raises-trace-h',
       'If batch size is held constant, a higher learning rate causes Tr(H) to increase.',
@@ -92,25 +78,16 @@ export function traceTrendClaims(
       `|slope on ln LR| − |slope on ln BS| of ln(Tr H/tr σ²) (delta-method SE); holds if > 0`,
     ],
   ];
-  const out = claims.map(([id, statement, test]) => untestedClaim(id, loss, statement, test));
-  const lrs = new Set(points.map((p) => p.record.learningRate)).size;
-  const bss = new Set(points.map((p) => p.record.batchSize)).size;
-  if (lrs < 2 || bss < 2 || points.length < 4) {
-    for (const c of out)
-      c.notes.push(
-        `needs ≥ 2 learning rates, ≥ 2 batch sizes and ≥ 4 runs; have ${lrs}, ${bss}, ${points.length}`,
-      );
-    return out;
-  }
+}
+
+/** The evidence for the six trend claims, in trendClaimTexts' order. */
+function trendEvidence(points: readonly LogTracePoint[], level: number): ClaimEvidence[] {
   const both = (p: LogTracePoint) => [1, p.logLearningRate, p.logBatchSize];
-  const [h, s, r] = [
-    fit(points, 'traceH', both),
-    fit(points, 'traceSigma', both),
-    fit(points, 'ratio', both),
-  ];
+  const h = fit(points, 'traceH', both);
+  const s = fit(points, 'traceSigma', both);
+  const r = fit(points, 'ratio', both);
   const byRatio = fit(points, 'ratio', (p) => [1, p.logBatchSize - p.logLearningRate]);
-  const level = settings.level;
-  const evidence = [
+  return [
     coefficient(h, 1, level),
     coefficient(s, 1, level),
     coefficient(s, 2, level),
@@ -118,17 +95,50 @@ export function traceTrendClaims(
     coefficient(byRatio, 1, level),
     lrOverBs(r, level),
   ];
-  const verdicts = [
-    directionVerdict(evidence[0]!, 1),
-    directionVerdict(evidence[1]!, -1),
-    negligibleVerdict(evidence[2]!, settings.constantSlopeMargin),
-    directionVerdict(evidence[3]!, 1),
-    directionVerdict(evidence[4]!, -1),
-    directionVerdict(evidence[5]!, 1),
-  ];
+}
+
+/**
+ * Tests the trends the paper reads off its Table 1 for one loss (section 5.3): regressions of ln Tr H,
+ * ln tr σ² and ln(Tr H/tr σ²) on ln LR and ln BS over every run (seeds as separate points), so that "at
+ * fixed BS" and "at fixed LR" are the partial slopes of a main-effects model; and of ln(Tr H/tr σ²) on
+ * ln(BS/LR). Needs two or more learning rates and batch sizes that vary independently; otherwise every
+ * claim is inconclusive, with a note saying why.
+ *
+ * @param loss - the loss of the runs.
+ * @param points - the runs' log traces (see logTracePoints).
+ * @param settings - level and `constantSlopeMargin`.
+ */
+export function traceTrendClaims(
+  loss: SweepLoss,
+  points: readonly LogTracePoint[],
+  settings: ClaimSettings,
+): Claim[] {
+  const texts = trendClaimTexts(formatPlain(settings.constantSlopeMargin));
+  const out = texts.map(([id, statement, test]) => untestedClaim(id, loss, statement, test));
+  const lrs = new Set(points.map((p) => p.record.learningRate)).size;
+  const bss = new Set(points.map((p) => p.record.batchSize)).size;
+  const untestable = (why: string) => {
+    for (const c of out) c.notes.push(why);
+    return out;
+  };
+  if (lrs < 2 || bss < 2 || points.length < 4)
+    return untestable(
+      `needs ≥ 2 learning rates, ≥ 2 batch sizes and ≥ 4 runs; have ${lrs}, ${bss}, ${points.length}`,
+    );
+  let evidence: ClaimEvidence[];
+  try {
+    evidence = trendEvidence(points, settings.level);
+  } catch (error) {
+    if (!(error instanceof RangeError)) throw error;
+    return untestable(`LR and BS do not vary independently in these runs (${error.message})`);
+  }
+  const directions: (1 | -1 | 0)[] = [1, -1, 0, 1, -1, 1];
   out.forEach((c, k) => {
-    c.evidence = evidence[k]!;
-    c.verdict = verdicts[k]!;
+    const e = evidence[k] as ClaimEvidence;
+    const direction = directions[k] as 1 | -1 | 0;
+    c.evidence = e;
+    c.verdict =
+      direction === 0 ? negligibleVerdict(e, settings.constantSlopeMargin) : directionVerdict(e, direction);
     c.notes.push(`${points.length} runs, ${lrs} learning rates × ${bss} batch sizes`);
   });
   return out;

@@ -390,6 +390,27 @@ describe('evaluateClaims', () => {
     assert.equal(trend.evidence, null);
     assert.match(trend.notes.join(), /needs ≥ 2 learning rates, ≥ 2 batch sizes/);
     assert.match(find(claims, 'kld', 'curves-follow-bs-over-lr').notes.join(), /equal BS\/LR/);
+    // Two cells: LR and BS change together, so their slopes cannot be told apart.
+    const diagonal = sweep(
+      {
+        loss: 'kld',
+        seeds: 3,
+        traceH: [0, 0.5, 0],
+        traceSigma: [0, 0, 0],
+        noise: 0.1,
+        traceHRelativeSe: 0.1,
+        accuracy: byRatio,
+        accuracyNoise: 0,
+      },
+      createRng(9),
+    ).filter(
+      (r) =>
+        `${r.record.batchSize}/${r.record.learningRate}` === '100/0.08' ||
+        `${r.record.batchSize}/${r.record.learningRate}` === '500/0.5',
+    );
+    const collinear = find(evaluateClaims(diagonal).claims, 'kld', 'lr-raises-trace-h');
+    assert.equal(collinear.verdict, 'inconclusive');
+    assert.match(collinear.notes.join(), /LR and BS do not vary independently/);
     assert.throws(() => evaluateClaims(runs, { level: 1.2 }), /level must be in \(0, 1\)/);
     assert.throws(
       () => evaluateClaims(runs, { agreementFactor: 1 }),
