@@ -4,15 +4,28 @@ import type { SweepConfig } from '../experiments/sweepConfig.js';
 import { describeModel } from '../models/modelRegistry.js';
 import { LOSS_NAMES } from '../train/losses.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { type ClaimsOptions, type ClaimsReport, claimsMarkdown, evaluateClaims } from './claims.js';
 import { toCsv } from './csv.js';
 import { collectRuns, defaultReportDir } from './collectRuns.js';
 import { accuracyFigure, magnitudeDifferenceFigure } from './figures.js';
+import { formatPlain } from './formatNumbers.js';
 import { predictionsCsv, predictionsMarkdown, type RunPrediction, runPredictions } from './predictions.js';
 import { renderFigure } from './svg/lineChart.js';
 import { LOSS_TITLES, type Table1Row, table1Csv, table1Markdown, table1Rows } from './table1.js';
+import { measurementInConvention, type TraceConvention } from './traceConvention.js';
 
 /** The formats `sgd-factors report --format` can print Table 1 in. */
 export type ReportFormat = 'md' | 'csv' | 'json';
+
+/** Options of {@link writeReport}. */
+export interface WriteReportOptions {
+  /** The report directory; default `DIR/report` when one directory is given (required for several). */
+  out?: string;
+  /** The normalization of the traces in every table (default per example, `{ scale: 'mean' }`). */
+  convention?: TraceConvention;
+  /** Level and margins of the claim tests. */
+  claims?: ClaimsOptions;
+}
 
 /** What {@link writeReport} wrote and computed. */
 export interface SweepReport {
@@ -28,6 +41,8 @@ export interface SweepReport {
   table1: Table1Row[];
   /** Eq. (6) / Eq. (12) / Eq. (13) per run. */
   predictions: RunPrediction[];
+  /** The paper's section-5 claims, tested on the runs. */
+  claims: ClaimsReport;
   /** Warnings (unreadable lines of results.jsonl, runs without a history). */
   warnings: string[];
   /** Table 1 in each format, ready to print. */
@@ -100,6 +115,9 @@ function runsCsv(records: readonly RunRecord[]): string {
 
 const HOW_TO_READ = `## How to read this report
 
+- **Claims**: each claim of the paper's section 5, the effect that tests it (± standard error, from the
+  scatter between runs and the trace estimators' own errors), its confidence interval and the verdict.
+
 - **Table 1**: for each batch size and learning rate, Tr(H) (the Hessian trace, which Eq. (6) of
   Jastrzębski et al. uses) and tr σ² (the trace of the per-example gradient covariance, which Eq. (12) of
   Wang uses) at the end of training, averaged over seeds. If the three-factor relation held, σ² = H and the
@@ -114,17 +132,12 @@ const HOW_TO_READ = `## How to read this report
   \`report.json\` holds everything.
 `;
 
-/** Options for {@link writeReport}. */
-export interface WriteReportOptions {
-  /** The report directory; default `DIR/report` when one directory is given (required for several). */
-  out?: string;
-}
-
 /**
  * Writes a report of sweep directories and run directories (any mix): Table 1 (Markdown and CSV), the
  * Figure 2/3 analogues (accuracy against epoch, one SVG per loss), the Figure 4 analogue (magnitude
  * difference against LR and BS, one SVG per loss), Eq. (6) vs Eq. (12) predictions per run (Markdown and
- * CSV), every run's values (runs.csv), a README.md tying them together, and report.json.
+ * CSV), every run's values (runs.csv), the paper's claims tested on the runs (claims.md), a README.md tying
+ * them together, and report.json.
  *
  * @remarks
  * Works on a partial sweep (the missing runs are listed) and on sweep directories of the first layout
@@ -132,7 +145,8 @@ export interface WriteReportOptions {
  * Figures are SVG rendered in plain Node (no browser).
  *
  * @param dirs - a sweep or run directory, or several.
- * @param options - where the report goes.
+ * @param options - where the report goes, the traces' convention (per example or summed over the
+ * training set) and the claim tests' level and margins.
  * @returns what was written, and Table 1 rendered in each format.
  * @throws Error when a directory is neither kind, when none holds a measured run, or when several are given
  * without `out`.
@@ -143,11 +157,16 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
   if (reportDir === undefined) throw new Error('report: give an output directory (--out) for several inputs');
   const collected = collectRuns(inputs);
   const { warnings, missing } = collected;
-  const withHistory = collected.runs;
+  const convention = options.convention ?? { scale: 'mean' };
+  const withHistory = collected.runs.map(({ record, history }) => ({
+    record: { ...record, measurement: measurementInConvention(record.measurement, convention) },
+    history,
+  }));
   const runs = withHistory.map((r) => r.record);
   const total = collected.sweep?.total ?? runs.length + missing.length;
   const table1 = table1Rows(runs);
   const predictions = runPredictions(runs);
+  const claims = evaluateClaims(withHistory, options.claims);
 
   const files = new Map<string, string>();
   const figureLinks: string[] = [];
@@ -185,7 +204,9 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
     total,
     missing,
     table1,
+    convention,
     predictions,
+    claims,
     runs,
   };
   files.set('table1.md', markdown);
@@ -193,6 +214,7 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
   files.set('predictions.md', predictionsMarkdown(predictions));
   files.set('predictions.csv', predictionsCsv(predictions));
   files.set('runs.csv', runsCsv(runs));
+  files.set('claims.md', claimsMarkdown(claims));
   files.set('report.json', `${JSON.stringify(json, null, 1)}\n`);
   files.set(
     'README.md',
@@ -206,7 +228,14 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
       '',
       '## Table 1 analogue',
       '',
+      convention.scale === 'sum'
+        ? `Tr(H), tr σ² and the predictions are summed over ${formatPlain(convention.examples)} examples (the loss Σⱼ ℓⱼ), ` +
+          'not averaged as measured; Tr(H)/tr σ² is the same either way.\n'
+        : '',
       markdown,
+      '## The paper’s claims',
+      '',
+      claimsMarkdown(claims),
       '## Figures 2–4 analogues',
       '',
       ...figureLinks,
@@ -224,6 +253,7 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
     missing,
     table1,
     predictions,
+    claims,
     warnings,
     rendered: { md: markdown, csv, json: `${JSON.stringify(table1, null, 1)}\n` },
   };

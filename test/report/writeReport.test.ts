@@ -45,6 +45,7 @@ describe('writeReport', () => {
     const report = writeReport(dir);
     assert.deepEqual([...report.files].sort(), [
       'README.md',
+      'claims.md',
       'figure2-kld.svg',
       'figure3-squaredError.svg',
       'figure4-kld.svg',
@@ -101,6 +102,58 @@ describe('writeReport', () => {
     const markdown = readFileSync(join(dir, 'report', 'table1.md'), 'utf8');
     assert.match(markdown, /### Table 1 analogue: KLD loss/);
     assert.match(markdown, /\| 1 \| 160 \| 8 \| 0.05 \| /);
+  });
+
+  it('tests the paper’s claims on the runs (claims.md, README, report.json)', () => {
+    const report = writeReport(dir, { claims: { level: 0.9 } });
+    // KLD: the learning-curve claims (training, validation), six trends and tr σ² < Tr H; squaredError:
+    // the learning-curve claims and agreement.
+    assert.deepEqual(
+      report.claims.claims.map((c) => `${c.loss}:${c.id}`),
+      [
+        'kld:curves-follow-bs-over-lr',
+        'kld:validation-curves-follow-bs-over-lr',
+        'kld:lr-raises-trace-h',
+        'kld:lr-lowers-trace-sigma',
+        'kld:bs-keeps-trace-sigma',
+        'kld:bs-raises-trace-h',
+        'kld:ratio-grows-as-bs-over-lr-falls',
+        'kld:lr-moves-ratio-more-than-bs',
+        'kld:trace-sigma-below-trace-h',
+        'squaredError:curves-follow-bs-over-lr',
+        'squaredError:validation-curves-follow-bs-over-lr',
+        'squaredError:relations-agree-under-log-loss',
+      ],
+    );
+    assert.equal(report.claims.settings.level, 0.9);
+    const claimsMd = readFileSync(join(report.dir, 'claims.md'), 'utf8');
+    assert.match(claimsMd, /\| 90% interval \|/);
+    assert.match(
+      readFileSync(join(report.dir, 'README.md'), 'utf8'),
+      /## The paper’s claims\n\n\| # \| Loss/,
+    );
+    const json = JSON.parse(readFileSync(join(report.dir, 'report.json'), 'utf8'));
+    assert.equal(json.claims.claims.length, 12);
+    assert.deepEqual(json.convention, { scale: 'mean' });
+  });
+
+  it('sums the traces over n examples on request, leaving Tr H/tr σ² and the verdicts alone', () => {
+    const mean = writeReport(dir);
+    const n = 50_000;
+    const sum = writeReport(dir, { convention: { scale: 'sum', examples: n } });
+    mean.table1.forEach((row, i) => {
+      const summed = sum.table1[i] as (typeof sum.table1)[number];
+      const close = (a: number, b: number) => Math.abs(a - b) <= 1e-9 * Math.abs(b);
+      assert.ok(close(summed.traceH.mean, n * row.traceH.mean));
+      assert.ok(close(summed.traceSigma.standardError, n * row.traceSigma.standardError));
+      assert.ok(close(summed.magnitudeDifference.mean, row.magnitudeDifference.mean));
+    });
+    assert.deepEqual(
+      sum.claims.claims.map((c) => c.verdict),
+      mean.claims.claims.map((c) => c.verdict),
+    );
+    assert.match(readFileSync(join(sum.dir, 'README.md'), 'utf8'), /summed over 50,000 examples/);
+    writeReport(dir);
   });
 
   it('covers a partial sweep, lists the missing runs and skips a torn line', () => {
