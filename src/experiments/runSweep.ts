@@ -1,5 +1,7 @@
 import { type DataSpec, dataSpecShape } from '../data/sources/index.js';
 import { readRunResult, writeRunResult } from '../run/runDirectory.js';
+import type { RunRecord } from '../run/runResult.js';
+import { runSpecHash } from '../run/runSpec.js';
 import type { Executor, SweepEvent } from './executor.js';
 import { appendRunRecord, readRunRecords } from './resultsLog.js';
 import { type SweepConfig, type SweepConfigInput, validateSweepConfig } from './sweepConfig.js';
@@ -76,9 +78,10 @@ function checkDataFits(config: SweepConfig, data: DataSpec): void {
  * each finished run appended as one line to `out/results.jsonl` and its files kept in `out/runs/<id>/`.
  *
  * @remarks
- * Resumable: runs already in results.jsonl are skipped, and interrupted runs resume from their last
- * checkpoint (the runner's job), so re-running the same call after a crash or Ctrl-C finishes the sweep
- * with the results an uninterrupted one would have given. A different config (or data) pointed at a
+ * Resumable: runs already measured with the same spec (their result's hash) are skipped, and interrupted
+ * runs resume from their last checkpoint (the runner's job), so re-running the same call after a crash or
+ * Ctrl-C finishes the sweep with the results an uninterrupted one would have given. Changed measurement
+ * settings are allowed: finished trainings are then measured again. A different config (or data) pointed at a
  * directory holding a sweep is refused with an error naming the differences; `out/sweep.json` keeps the
  * normalized config and its hash. A run that fails is reported and left out of results.jsonl; the other
  * runs go on, and the next call retries it.
@@ -93,12 +96,15 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
   const manifest = openSweepDirectory(options.out, config, options.data);
   const paths = sweepPaths(options.out);
   const tasks = sweepTasks(config, options.data, options.out);
-  const gridIds = new Set(tasks.map((t) => t.id));
-
+  // A run is done when its record has the hash of its whole spec: after a change of the measurement
+  // settings, finished trainings are measured again (their training resumes from its last checkpoint).
+  const hashes = new Map(tasks.map((t) => [t.id, runSpecHash(t.spec)]));
+  const isCurrent = (record: RunRecord | undefined) =>
+    record !== undefined && hashes.get(record.id) === record.hash;
   const done = new Set(
     readRunRecords(paths.results)
-      .records.map((r) => r.id)
-      .filter((id) => gridIds.has(id)),
+      .records.filter(isCurrent)
+      .map((r) => r.id),
   );
   const skipped = tasks.filter((t) => done.has(t.id)).map((t) => t.id);
   const recovered: string[] = [];
@@ -106,7 +112,7 @@ export async function runSweep(options: RunSweepOptions): Promise<SweepSummary> 
     if (done.has(task.id)) continue;
     try {
       const record = readRunResult(task.runDir);
-      if (record?.id !== task.id) continue;
+      if (record?.id !== task.id || !isCurrent(record)) continue;
       appendRunRecord(paths.results, record);
       done.add(task.id);
       recovered.push(task.id);

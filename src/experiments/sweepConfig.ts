@@ -261,15 +261,16 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
 }
 
 /**
- * A short hash of everything that determines a sweep's results: the normalized config without its name
- * and description, plus whatever else the caller passes (the data's identity).
+ * A short hash of everything that determines a sweep's trainings: the normalized config without its name,
+ * description and measurement settings (which may change: finished runs are then measured again), plus
+ * whatever else the caller passes (the data's identity).
  *
  * @param config - a normalized config (from {@link validateSweepConfig}).
  * @param extra - further identity, e.g. `{ data: dataIdentity(spec) }`.
  * @returns 16 hex digits of a SHA-256.
  */
 export function sweepConfigHash(config: SweepConfig, extra: Record<string, unknown> = {}): string {
-  const { name: _name, description: _description, ...identity } = config;
+  const { name: _name, description: _description, measurement: _measurement, ...identity } = config;
   return shortHash({ ...identity, ...extra });
 }
 

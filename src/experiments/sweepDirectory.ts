@@ -4,6 +4,7 @@ import { writeFileAtomic } from '../util/atomicWrite.js';
 import { type DataSpec, dataIdentity } from '../data/sources/index.js';
 import { dataSpecFromFirstLayout } from '../run/legacyLayout.js';
 import { specDifferences } from '../run/runDirectory.js';
+import { canonicalJson } from '../run/runSpec.js';
 import { type SweepConfig, sweepConfigHash, validateSweepConfig } from './sweepConfig.js';
 
 /** The content of `DIR/sweep.json`: what a sweep directory holds results of. */
@@ -103,7 +104,11 @@ export function openSweepDirectory(dir: string, config: SweepConfig, data: DataS
           'Refusing to mix or overwrite results: choose another --out directory.',
       );
     }
-    return existing;
+    if (canonicalJson(existing.config) === canonicalJson(config)) return existing;
+    // Same trainings, other measurement settings (or name): the manifest says what is measured now.
+    const updated: SweepManifest = { ...existing, config, data: { ...existing.data, dir: data.dir } };
+    writeFileAtomic(paths.manifest, `${JSON.stringify(updated, null, 2)}\n`);
+    return updated;
   }
   if (existsSync(dir) && readdirSync(dir).length > 0)
     throw new Error(

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -63,6 +63,29 @@ describe('runSweep', () => {
     assert.equal(calls, 0);
     assert.equal(summary.skipped.length, 8);
     assert.equal(resultsOf(reference).length, 8);
+  });
+
+  it('measures finished trainings again when only the measurement settings change', async () => {
+    const out = join(root, 'remeasured');
+    cpSync(reference, out, { recursive: true });
+    const trained: string[] = [];
+    const watching: Runner = {
+      run: (task, ctx) =>
+        toyRunner.run(task, {
+          ...ctx,
+          report(progress) {
+            if (progress.type === 'epoch') trained.push(task.id);
+            ctx.report(progress);
+          },
+        }),
+    };
+    const config = { ...toyConfig, measurement: { ...toyConfig.measurement, examples: 32 } };
+    const summary = await runSweep({ config, data: toyData, out, executor: inProcessExecutor(watching), ...quiet });
+    assert.equal(summary.finished.length, 8, 'every run measured again');
+    assert.deepEqual(trained, [], 'no epoch trained again');
+    assert.equal(readSweepManifest(out).config.measurement.examples, 32, 'sweep.json says what is measured now');
+    const again = await runSweep({ config, data: toyData, out, executor: inProcessExecutor(watching), ...quiet });
+    assert.equal(again.skipped.length, 8);
   });
 
   it('gives the same results on a pool of worker threads loading the runner from TypeScript', async () => {
