@@ -1,3 +1,4 @@
+export { type EmpiricalFisherOperator, empiricalFisherOperator } from './empiricalFisherOperator.js';
 export * from './estimators/index.js';
 export {
   batchGradient,
@@ -5,6 +6,7 @@ export {
   forEachExampleGradient,
   weightedGradientSum,
 } from './exampleGradients.js';
+export { type GgnOperator, type GgnOptions, ggnOperator } from './ggnOperator.js';
 export {
   type GradientCovarianceOperator,
   type GradientCovarianceOptions,
