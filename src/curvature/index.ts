@@ -20,6 +20,7 @@ export {
 } from './hessianOperator.js';
 export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
 export * from './parallel/index.js';
+export { parameterBlocks } from './parameterBlocks.js';
 export {
   accumulateTensors,
   assertFlatVector,

@@ -5,31 +5,11 @@ import { initBackend } from '../../src/backend/initBackend.js';
 import { ggnOperator } from '../../src/curvature/ggnOperator.js';
 import { hessianOperator } from '../../src/curvature/hessianOperator.js';
 import { dimOf, objectiveHessian, regressionProblem, relativeError } from './regressionFixtures.js';
-import { denseOf, jacobian64, logits64, smallMlp, softmax64 } from './smallMlpFixture.js';
+import { denseOf, ggnReference, jacobian64, logits64, smallMlp, softmax64 } from './smallMlpFixture.js';
 
 before(async () => {
   await initBackend({ quiet: true });
 });
-
-/** (1/n)Σ Jᵢᵀ(diag p − ppᵀ)Jᵢ with Jᵢ by float64 central differences of the logits. */
-function ggnReference(m: ReturnType<typeof smallMlp>): Float64Array {
-  const D = m.theta.length;
-  const n = m.x.length;
-  const G = new Float64Array(D * D);
-  for (const x of m.x) {
-    const J = jacobian64((t) => logits64(m, t, x), m.theta);
-    const p = softmax64(logits64(m, m.theta, x));
-    for (let a = 0; a < m.k; a++) {
-      for (let b = 0; b < m.k; b++) {
-        const mab = (a === b ? p[a]! : 0) - p[a]! * p[b]!;
-        if (mab === 0) continue;
-        for (let r = 0; r < D; r++)
-          for (let c = 0; c < D; c++) G[r * D + c]! += (J[a]![r]! * mab * J[b]![c]!) / n;
-      }
-    }
-  }
-  return G;
-}
 
 /** The Fisher from its definition: (1/n)Σᵢ Σ_y p(y)·∇log p(y)∇log p(y)ᵀ, gradients by central differences. */
 function fisherReference(m: ReturnType<typeof smallMlp>): Float64Array {

@@ -128,3 +128,23 @@ export async function denseOf(op: {
   }
   return out;
 }
+
+/** (1/n)Σ Jᵢᵀ(diag p − ppᵀ)Jᵢ with Jᵢ by float64 central differences of the logits. */
+export function ggnReference(m: ReturnType<typeof smallMlp>): Float64Array {
+  const D = m.theta.length;
+  const n = m.x.length;
+  const G = new Float64Array(D * D);
+  for (const x of m.x) {
+    const J = jacobian64((t) => logits64(m, t, x), m.theta);
+    const p = softmax64(logits64(m, m.theta, x));
+    for (let a = 0; a < m.k; a++) {
+      for (let b = 0; b < m.k; b++) {
+        const mab = (a === b ? p[a]! : 0) - p[a]! * p[b]!;
+        if (mab === 0) continue;
+        for (let r = 0; r < D; r++)
+          for (let c = 0; c < D; c++) G[r * D + c]! += (J[a]![r]! * mab * J[b]![c]!) / n;
+      }
+    }
+  }
+  return G;
+}
