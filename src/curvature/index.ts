@@ -1,6 +1,11 @@
 export { type EmpiricalFisherOperator, empiricalFisherOperator } from './empiricalFisherOperator.js';
 export * from './estimators/index.js';
 export {
+  type ExampleGradientDiagonals,
+  type ExampleGradientDiagonalsOptions,
+  exampleGradientDiagonals,
+} from './exampleGradientDiagonals.js';
+export {
   batchGradient,
   directionalDerivatives,
   forEachExampleGradient,
