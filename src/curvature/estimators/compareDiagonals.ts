@@ -12,7 +12,7 @@ export interface DiagonalComparison {
   used: number;
   /** Pearson correlation of log sᵢ and log hᵢ over the used coordinates. */
   logCorrelation: number;
-  /** Fitted exponent γ of sᵢ ≈ c·hᵢ^γ: the least-squares slope of log sᵢ on log hᵢ (NaN with < 3 used). */
+  /** Fitted exponent γ of sᵢ ≈ c·hᵢ^γ: the least-squares slope of log sᵢ on log hᵢ (NaN with fewer than 3 used). */
   gamma: number;
   /** Standard error of γ from the fit's residuals (ordinary least squares; 0 for an exact power law). */
   gammaStandardError: number;
