@@ -1,10 +1,17 @@
+export { type EmpiricalFisherOperator, empiricalFisherOperator } from './empiricalFisherOperator.js';
 export * from './estimators/index.js';
+export {
+  type ExampleGradientDiagonals,
+  type ExampleGradientDiagonalsOptions,
+  exampleGradientDiagonals,
+} from './exampleGradientDiagonals.js';
 export {
   batchGradient,
   directionalDerivatives,
   forEachExampleGradient,
   weightedGradientSum,
 } from './exampleGradients.js';
+export { type GgnOperator, type GgnOptions, ggnOperator } from './ggnOperator.js';
 export {
   type GradientCovarianceOperator,
   type GradientCovarianceOptions,
@@ -18,6 +25,7 @@ export {
 } from './hessianOperator.js';
 export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearOperator.js';
 export * from './parallel/index.js';
+export { parameterBlocks } from './parameterBlocks.js';
 export {
   accumulateTensors,
   assertFlatVector,

@@ -1,7 +1,16 @@
 export { cholesky, choleskySolve } from './cholesky.js';
 export { type HessenbergReduction, hessenberg } from './hessenberg.js';
 export { householderTridiagonal, type TridiagonalReduction } from './householderTridiagonal.js';
-export { fromSizedMatrix, type MatrixLike, type SizedMatrix, toSizedMatrix } from './matrixLike.js';
+export { type LUFactorization, luFactor, luInverse } from './lu.js';
+export {
+  fromSizedMatrix,
+  type MatrixLike,
+  type RectangularMatrix,
+  type RectangularMatrixLike,
+  type SizedMatrix,
+  toRectangularMatrix,
+  toSizedMatrix,
+} from './matrixLike.js';
 export { matmul, matmulTransposeB, transpose } from './matrixMultiply.js';
 export {
   type MatrixLayout,
@@ -14,6 +23,7 @@ export {
   thinQR,
 } from './qr.js';
 export { type RealSchurResult, realSchur } from './realSchur.js';
+export { solveContinuousRiccati, solveContinuousRiccatiDense } from './solveContinuousRiccati.js';
 export { solveLyapunov, solveLyapunovDense, solveQuasiTriangularLyapunov } from './solveLyapunov.js';
 export { symmetricEigen, symmetryDefect } from './symmetricEigen.js';
 export {

@@ -97,3 +97,84 @@ export function fromSizedMatrix<T extends MatrixLike>(result: SizedMatrix, like:
   // `create` builds a matrix of the same class (dense or sparse) without importing mathjs here.
   return (like as unknown as { create(data: number[][]): T }).create(rows);
 }
+
+/** A dense rows×cols matrix as row-major float64 data: entry (i, j) at `data[i * cols + j]`. */
+export interface RectangularMatrix {
+  /** The entries, row by row. */
+  data: Float64Array;
+  /** The number of rows. */
+  rows: number;
+  /** The number of columns. */
+  cols: number;
+}
+
+/**
+ * The forms a possibly non-square argument accepts (e.g. the input matrix B of
+ * `solveContinuousRiccati`): an array of equally long rows, `{ data, rows, cols }`, a square
+ * {@link SizedMatrix}, or a 2-D mathjs matrix.
+ */
+export type RectangularMatrixLike = number[][] | RectangularMatrix | SizedMatrix | Matrix;
+
+/**
+ * Reads a rows×cols matrix into a fresh row-major Float64Array (never modified or aliased).
+ *
+ * @param matrix - rows, `{ data, rows, cols }`, `{ data, size }` or a mathjs matrix.
+ * @param name - the argument's name, used in error messages.
+ * @throws RangeError for ragged rows, a shape that does not match the data, a non-finite entry or an
+ *   empty matrix; TypeError for anything else.
+ */
+export function toRectangularMatrix(matrix: RectangularMatrixLike, name: string): RectangularMatrix {
+  if (typeof matrix === 'object' && matrix !== null && 'size' in matrix && !isMathjsMatrix(matrix)) {
+    const { data, size } = toSizedMatrix(matrix, name);
+    return { data, rows: size, cols: size };
+  }
+  let rowsOf: unknown[];
+  if (Array.isArray(matrix)) {
+    rowsOf = matrix;
+  } else if (isMathjsMatrix(matrix)) {
+    const size = matrix.size();
+    if (size.length !== 2)
+      throw new RangeError(`${name}: expected a 2-D matrix, got size [${size.join(', ')}]`);
+    rowsOf = matrix.toArray() as unknown[];
+  } else if (
+    typeof matrix === 'object' &&
+    matrix !== null &&
+    (matrix as RectangularMatrix).data instanceof Float64Array
+  ) {
+    const { data, rows, cols } = matrix as RectangularMatrix;
+    if (
+      !Number.isInteger(rows) ||
+      !Number.isInteger(cols) ||
+      rows < 1 ||
+      cols < 1 ||
+      data.length !== rows * cols
+    ) {
+      throw new RangeError(
+        `${name}: data has length ${data.length}, expected rows·cols with rows = ${rows}, cols = ${cols} (both ≥ 1)`,
+      );
+    }
+    for (let k = 0; k < data.length; k++) {
+      if (!Number.isFinite(data[k]!)) entry(data[k], name, Math.floor(k / cols), k % cols);
+    }
+    return { data: Float64Array.from(data), rows, cols };
+  } else {
+    throw new TypeError(
+      `${name}: expected number[][], { data: Float64Array, rows, cols }, { data, size } or a mathjs matrix`,
+    );
+  }
+  const rows = rowsOf.length;
+  const first = rowsOf[0];
+  const cols = Array.isArray(first) ? first.length : 0;
+  if (rows === 0 || cols === 0) throw new RangeError(`${name}: the matrix is empty`);
+  const data = new Float64Array(rows * cols);
+  for (let i = 0; i < rows; i++) {
+    const row = rowsOf[i];
+    if (!Array.isArray(row) || row.length !== cols) {
+      throw new RangeError(
+        `${name}: row ${i} has length ${Array.isArray(row) ? row.length : 'n/a'}, expected ${cols} (rows must be equally long)`,
+      );
+    }
+    for (let j = 0; j < cols; j++) data[i * cols + j] = entry(row[j], name, i, j);
+  }
+  return { data, rows, cols };
+}

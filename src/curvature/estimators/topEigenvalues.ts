@@ -6,14 +6,30 @@ import { fillProbe } from './probes.js';
 import type { ProgressCallback } from './stochasticEstimate.js';
 import { checkInteger, checkOperator, checkPositive, checkSeed } from './validateOptions.js';
 
-/** Which end of the spectrum {@link topEigenvalues} looks for. */
-export type EigenvalueOrder = 'largest-algebraic' | 'largest-magnitude';
+/**
+ * Which end of the spectrum {@link topEigenvalues} looks for: the k `largest` (algebraically; the
+ * sharpness λ_max that PyHessian reports), the k `smallest` (the most negative curvature of an indefinite
+ * Hessian), `both` (k from each end, from the same Krylov space), or the k `largest-magnitude`.
+ * `largest-algebraic` is the former name of `largest`, still accepted.
+ */
+export type EigenvalueOrder = 'largest' | 'smallest' | 'both' | 'largest-magnitude' | 'largest-algebraic';
+
+const ORDERS: readonly EigenvalueOrder[] = [
+  'largest',
+  'smallest',
+  'both',
+  'largest-magnitude',
+  'largest-algebraic',
+];
 
 /** Options for {@link topEigenvalues}. */
 export interface TopEigenvaluesOptions {
-  /** Number of eigenvalues wanted; default 1. */
+  /** Number of eigenvalues wanted (from each end with `which: 'both'`); default 1. */
   k?: number;
-  /** Maximum Lanczos iterations (= matvecs = stored vectors); default min(dim, max(50, 2k + 30)); ≥ k. */
+  /**
+   * Maximum Lanczos iterations (= matvecs = stored vectors); default min(dim, max(50, 2w + 30)) with
+   * w = k wanted values (2k for `both`); at least w.
+   */
   maxIter?: number;
   /** Relative residual tolerance: stop when every wanted |β_m·s(m,i)| ≤ tol·max(|θᵢ|, ε^(2/3)·max|θ|); default 1e-6. */
   tol?: number;
@@ -21,7 +37,7 @@ export interface TopEigenvaluesOptions {
   seed?: number;
   /** Also return the Ritz vectors; default false. */
   vectors?: boolean;
-  /** `largest-algebraic` (default; what PyHessian reports) or `largest-magnitude`. */
+  /** Which end of the spectrum; default `largest` (see {@link EigenvalueOrder}). */
   which?: EigenvalueOrder;
   /** Progress in iterations: (done, maxIter). */
   onProgress?: ProgressCallback;
@@ -29,7 +45,11 @@ export interface TopEigenvaluesOptions {
 
 /** Result of {@link topEigenvalues}. */
 export interface TopEigenvaluesResult {
-  /** The k Ritz values, largest first (by value, or by absolute value for `largest-magnitude`). */
+  /**
+   * The Ritz values: for `largest` the k largest, largest first; for `smallest` the k smallest, smallest
+   * first; for `both` the k largest (largest first) followed by the k smallest (smallest first); for
+   * `largest-magnitude` the k largest in absolute value, largest first.
+   */
   values: Float64Array;
   /**
    * Residual norms ‖A·xᵢ − θᵢ·xᵢ‖ = |β_m·s(m,i)| of the Ritz pairs, which bound the distance from θᵢ to
@@ -50,14 +70,17 @@ export interface TopEigenvaluesResult {
 const EPS23 = Math.cbrt(Number.EPSILON) ** 2;
 
 /**
- * The k largest eigenvalues of a symmetric operator (and optionally eigenvectors) by the Lanczos method
- * with full reorthogonalization.
+ * The k largest, k smallest, or both, eigenvalues of a symmetric operator (and optionally eigenvectors)
+ * by the Lanczos method with full reorthogonalization.
  *
  * @remarks
  * After each iteration m ≥ k the m×m tridiagonal T is diagonalized and the residual bounds
- * |β_m·s(m,i)| of the wanted Ritz values are checked against `tol`. For Hessians, `largest-algebraic`
- * gives the top of the spectrum (the sharpness λ_max that PyHessian reports); `largest-magnitude`
- * also finds a dominant negative eigenvalue away from a minimum.
+ * |β_m·s(m,i)| of the wanted Ritz values are checked against `tol`. For Hessians, `largest` gives the
+ * top of the spectrum (the sharpness λ_max that PyHessian reports); a trained network's Hessian is
+ * indefinite, and `smallest` gives its most negative curvature (`stationaryCovariance` needs H ≻ 0);
+ * `both` gets both ends from one Krylov space, since Lanczos converges at the two ends of the spectrum
+ * at once, usually for little more than the cost of one end. The operator can be any symmetric one:
+ * Hessian, GGN, σ², empirical Fisher.
  *
  * When the Krylov space becomes invariant (β ≈ 0, e.g. when A has fewer distinct eigenvalues than the
  * iterations), Lanczos restarts with a random vector orthogonal to the basis, so repeated eigenvalues are
@@ -80,16 +103,29 @@ export async function topEigenvalues(
   const fn = 'topEigenvalues';
   const n = checkOperator(fn, op);
   const k = checkInteger(fn, 'k', options.k ?? 1, 1);
-  if (k > n) throw new RangeError(`${fn}: k = ${k} exceeds the operator dimension ${n}`);
-  const maxIter = checkInteger(fn, 'maxIter', options.maxIter ?? Math.min(n, Math.max(50, 2 * k + 30)), 1);
-  if (maxIter < k) throw new RangeError(`${fn}: maxIter (${maxIter}) must be ≥ k (${k})`);
-  const tol = checkPositive(fn, 'tol', options.tol ?? 1e-6);
-  const which = options.which ?? 'largest-algebraic';
-  if (which !== 'largest-algebraic' && which !== 'largest-magnitude') {
+  const requested = options.which ?? 'largest';
+  if (!ORDERS.includes(requested)) {
     throw new RangeError(
-      `${fn}: which must be 'largest-algebraic' or 'largest-magnitude', got ${String(which)}`,
+      `${fn}: which must be one of ${ORDERS.map((o) => `'${o}'`).join(', ')}, got ${String(requested)}`,
     );
   }
+  const which: Which = requested === 'largest-algebraic' ? 'largest' : requested;
+  const wantedCount = which === 'both' ? 2 * k : k;
+  if (wantedCount > n) {
+    throw new RangeError(
+      `${fn}: k = ${k}${which === 'both' ? ' from each end' : ''} exceeds the operator dimension ${n}`,
+    );
+  }
+  const maxIter = checkInteger(
+    fn,
+    'maxIter',
+    options.maxIter ?? Math.min(n, Math.max(50, 2 * wantedCount + 30)),
+    1,
+  );
+  if (maxIter < wantedCount) {
+    throw new RangeError(`${fn}: maxIter (${maxIter}) must be ≥ the ${wantedCount} values wanted`);
+  }
+  const tol = checkPositive(fn, 'tol', options.tol ?? 1e-6);
   const rng = createRng(checkSeed(fn, options.seed));
 
   const state = startLanczos(fn, fillProbe(new Float64Array(n), rng, 'gaussian'));
@@ -110,7 +146,7 @@ export async function topEigenvalues(
       blockStart = state.alpha.length;
       continue;
     }
-    if (iterations < k) continue;
+    if (iterations < wantedCount) continue;
     const wanted = ritz(state, k, which);
     const floor = EPS23 * wanted.scale;
     if (!wanted.bounds.every((b, i) => b <= tol * Math.max(Math.abs(wanted.values[i]!), floor))) continue;
@@ -148,7 +184,7 @@ interface Ritz {
  * Diagonalizes T and picks the k wanted Ritz pairs. When m \< k (the whole space is smaller than the
  * restarted basis could grow), all m are returned.
  */
-function ritz(state: LanczosState, k: number, which: EigenvalueOrder): Ritz {
+function ritz(state: LanczosState, k: number, which: Which): Ritz {
   const m = state.alpha.length;
   const { values, vectors } = symmetricTridiagonalEigen(
     Float64Array.from(state.alpha),
@@ -156,9 +192,7 @@ function ritz(state: LanczosState, k: number, which: EigenvalueOrder): Ritz {
     { vectors: true },
   );
   const s = vectors!;
-  const order = Array.from({ length: m }, (_, i) => m - 1 - i);
-  if (which === 'largest-magnitude') order.sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!));
-  const columns = order.slice(0, Math.min(k, m));
+  const columns = wantedColumns(values, k, which);
   const lastBeta = state.beta[m - 1]!;
   let scale = 0;
   for (const v of values) scale = Math.max(scale, Math.abs(v));
@@ -193,7 +227,7 @@ function restart(state: LanczosState, n: number, rng: ReturnType<typeof createRn
 function blockExtremesConverged(
   state: LanczosState,
   start: number,
-  which: EigenvalueOrder,
+  which: Which,
   tol: number,
   floor: number,
 ): boolean {
@@ -207,7 +241,32 @@ function blockExtremesConverged(
   const lastBeta = state.beta[m - 1]!;
   const ok = (c: number) =>
     Math.abs(lastBeta * vectors![(size - 1) * size + c]!) <= tol * Math.max(Math.abs(values[c]!), floor);
-  return ok(size - 1) && (which === 'largest-algebraic' || ok(0));
+  return (which === 'smallest' || ok(size - 1)) && (which === 'largest' || ok(0));
+}
+
+/** The resolved {@link EigenvalueOrder} (without the old alias). */
+type Which = Exclude<EigenvalueOrder, 'largest-algebraic'>;
+
+/**
+ * Column indices (into T's ascending eigenvalues) of the wanted Ritz values in result order. When the
+ * basis is smaller than what is wanted (the whole space is small), every value is returned once.
+ */
+function wantedColumns(values: Float64Array, k: number, which: Which): number[] {
+  const m = values.length;
+  const descending = Array.from({ length: m }, (_, i) => m - 1 - i);
+  const ascending = Array.from({ length: m }, (_, i) => i);
+  switch (which) {
+    case 'largest':
+      return descending.slice(0, Math.min(k, m));
+    case 'smallest':
+      return ascending.slice(0, Math.min(k, m));
+    case 'both': {
+      const top = descending.slice(0, Math.min(k, m));
+      return [...top, ...ascending.slice(0, Math.min(k, m - top.length))];
+    }
+    case 'largest-magnitude':
+      return descending.sort((a, b) => Math.abs(values[b]!) - Math.abs(values[a]!)).slice(0, Math.min(k, m));
+  }
 }
 
 function ritzVectors(state: LanczosState, wanted: Ritz, n: number): Float64Array[] {

@@ -48,6 +48,48 @@ test('largest magnitude finds the dominant negative eigenvalue first', async () 
   assert.equal(r.vectors, undefined);
 });
 
+// An indefinite spectrum with separated ends: 10, 9, 8 on top, −12, −11, −10 at the bottom, bulk in [−1, 1].
+const twoEnds = knownSpectrum(
+  Array.from({ length: 100 }, (_, i) => (i < 3 ? 10 - i : i < 6 ? -15 + i : -1 + (2 * (i - 6)) / 93)),
+  23,
+);
+
+test('smallest: the most negative eigenvalues, smallest first, with Ritz vectors', async () => {
+  const r = await topEigenvalues(twoEnds.op, { k: 3, tol: 1e-10, which: 'smallest', vectors: true, seed: 2 });
+  assert.equal(r.converged, true);
+  [-12, -11, -10].forEach((expected, i) => {
+    assert.ok(Math.abs(r.values[i]! - expected) <= 1e-8 * 12, `λ${i} = ${r.values[i]} vs ${expected}`);
+    const ax = twoEnds.multiply(r.vectors![i]!);
+    const res = Math.hypot(...ax.map((y, l) => y - r.values[i]! * r.vectors![i]![l]!));
+    assert.ok(res <= r.residualBounds[i]! + 1e-10);
+  });
+});
+
+test('both: k from each end of an indefinite spectrum from one Krylov space, for hardly more matvecs', async () => {
+  const both = await topEigenvalues(twoEnds.op, { k: 2, tol: 1e-10, which: 'both', seed: 4 });
+  assert.equal(both.converged, true);
+  assert.equal(both.values.length, 4);
+  [10, 9, -12, -11].forEach((expected, i) => {
+    assert.ok(Math.abs(both.values[i]! - expected) <= 1e-8 * 12, `value ${i} = ${both.values[i]}`);
+  });
+  const largest = await topEigenvalues(twoEnds.op, { k: 2, tol: 1e-10, which: 'largest', seed: 4 });
+  const smallest = await topEigenvalues(twoEnds.op, { k: 2, tol: 1e-10, which: 'smallest', seed: 4 });
+  // The same start vector: 'both' runs until the slower end has converged.
+  assert.equal(both.iterations, Math.max(largest.iterations, smallest.iterations));
+  // 'largest-algebraic' is the old name of 'largest'.
+  const alias = await topEigenvalues(twoEnds.op, { k: 2, tol: 1e-10, which: 'largest-algebraic', seed: 4 });
+  assert.deepEqual(alias.values, largest.values);
+});
+
+test('both with k = 2 on a 4×4 space returns every value once', async () => {
+  const small = knownSpectrum([4, -1, 2, 0.5], 9);
+  const r = await topEigenvalues(small.op, { k: 2, tol: 1e-14, which: 'both' });
+  assert.equal(r.converged, true);
+  for (const [i, v] of [4, 2, -1, 0.5].entries()) {
+    assert.ok(Math.abs(r.values[i]! - v) < 1e-12, `${r.values[i]} vs ${v}`);
+  }
+});
+
 test('repeated eigenvalues are found with multiplicity after a Krylov breakdown and restart', async () => {
   // diag(3, 3, 3, 1, 1, 0, 0, 0): a single Krylov space has dimension 3 (one per distinct value).
   const n = 8;
@@ -96,9 +138,11 @@ test('invalid options throw RangeErrors naming the option', async () => {
   for (const [options, message] of [
     [{ k: 0 }, /k must be a positive integer/],
     [{ k: 101 }, /k = 101 exceeds the operator dimension 100/],
-    [{ k: 5, maxIter: 3 }, /maxIter \(3\) must be ≥ k \(5\)/],
+    [{ k: 5, maxIter: 3 }, /maxIter \(3\) must be ≥ the 5 values wanted/],
+    [{ k: 3, maxIter: 5, which: 'both' }, /maxIter \(5\) must be ≥ the 6 values wanted/],
+    [{ k: 51, which: 'both' }, /k = 51 from each end exceeds the operator dimension 100/],
     [{ tol: -1 }, /tol must be a finite number > 0/],
-    [{ which: 'smallest' }, /which must be 'largest-algebraic' or 'largest-magnitude'/],
+    [{ which: 'middle' }, /which must be one of 'largest', 'smallest', 'both'/],
   ] as const) {
     await assert.rejects(
       topEigenvalues(A.op, options as never),
