@@ -66,6 +66,12 @@ describe('Fashion-MNIST through the command line', { skip }, () => {
     assert.equal(report.status, 0, report.stderr);
     assert.match(report.stdout, /\| 1 \| 500 \| 50 \| 0.1 \| /);
     assert.match(readFileSync(join(run, 'report', 'README.md'), 'utf8'), /run run in .*: MLP \[64\] relu on fashion-mnist/);
+    // --scale sum: traces of the loss summed over the 3,000 training examples (the paper's convention)
+    const summed = cli('report', run, '--scale', 'sum', '--format', 'json');
+    assert.equal(summed.status, 0, summed.stderr);
+    const [row] = JSON.parse(summed.stdout) as { traceH: { estimate: number } }[];
+    const perExample = result.measurement.traceH.estimate;
+    assert.ok(Math.abs((row?.traceH.estimate ?? 0) - 3000 * perExample) <= 1e-9 * 3000 * perExample);
   });
 
   it('sweeps an MLP over a small grid of real images', () => {
