@@ -22,16 +22,16 @@ import { hutchinsonTrace } from '../src/curvature/estimators/hutchinsonTrace.js'
 import { hessianOperator } from '../src/curvature/hessianOperator.js';
 import { parallelHutchinsonTrace } from '../src/curvature/parallel/parallelHutchinsonTrace.js';
 import { parameterCount } from '../src/curvature/parameterVector.js';
+import { syntheticDataSource } from '../src/data/sources/index.js';
 import type { Executor, SweepEvent } from '../src/experiments/executor.js';
 import { experimentRunner } from '../src/experiments/experimentRunner.js';
 import { inProcessExecutor } from '../src/experiments/inProcessExecutor.js';
 import type { SweepTask } from '../src/experiments/sweepTask.js';
-import { syntheticDataSource } from '../src/data/sources/index.js';
+import { workerPoolExecutor } from '../src/experiments/workerPoolExecutor.js';
 import { normalizeModelSpec } from '../src/models/modelRegistry.js';
+import { resnetV1 } from '../src/models/resnetV1.js';
 import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../src/run/normalizeSpec.js';
 import type { RunSpec } from '../src/run/runSpec.js';
-import { workerPoolExecutor } from '../src/experiments/workerPoolExecutor.js';
-import { resnetV1 } from '../src/models/resnetV1.js';
 import { type Benchmark, type BenchResult, positiveIntFromEnv } from './harness.js';
 import { syntheticData } from './model.bench.js';
 
@@ -138,7 +138,10 @@ async function* sweepBench(): AsyncIterable<BenchResult> {
       params: syntheticDataSource.normalize({ n, testN: 50, seed: 1 }, 'sweep bench'),
     },
     model: normalizeModelSpec({ name: 'resnetV1', options: { depth: 8 } }, 'sweep bench'),
-    training: normalizeTrainingSpec({ loss: 'kld', learningRate: 0.05, batchSize: 50, epochs: 1 }, 'sweep bench'),
+    training: normalizeTrainingSpec(
+      { loss: 'kld', learningRate: 0.05, batchSize: 50, epochs: 1 },
+      'sweep bench',
+    ),
     measurement: normalizeMeasurementSpec(
       { probes: 2, examples: 50, batchSize: 50, noise: 'perExample', sigmaHProbes: 2 },
       'sweep bench',

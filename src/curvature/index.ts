@@ -44,8 +44,8 @@ export {
   warnIfSecondOrderDefective,
 } from './secondOrderCheck.js';
 export {
-  type BatchNormMode,
   BATCH_NORM_MODES,
+  type BatchNormMode,
   checkParameterTensors,
   dotTensors,
   type ExampleRange,

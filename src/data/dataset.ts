@@ -41,7 +41,9 @@ export function exampleShape(data: Dataset): number[] {
 export function sliceExamples(data: Dataset, start: number, count: number): Dataset {
   const n = exampleCount(data);
   if (!Number.isInteger(start) || !Number.isInteger(count) || start < 0 || count < 1 || start + count > n)
-    throw new RangeError(`sliceExamples: examples ${start}…${start + count - 1} are outside the ${n} examples`);
+    throw new RangeError(
+      `sliceExamples: examples ${start}…${start + count - 1} are outside the ${n} examples`,
+    );
   const rest = data.images.shape.slice(1);
   return {
     images: tf.slice(data.images, [start, ...rest.map(() => 0)], [count, ...rest.map(() => -1)]),

@@ -58,7 +58,9 @@ export function checkDatasetArrays(arrays: DatasetArrays, caller: string): void 
     );
   const size = shape.reduce((p, d) => p * d, 1);
   if (images.length !== size)
-    throw new RangeError(`${caller}: data.images has ${images.length} values, shape [${shape}] needs ${size}`);
+    throw new RangeError(
+      `${caller}: data.images has ${images.length} values, shape [${shape}] needs ${size}`,
+    );
   if (labels.length !== shape[0])
     throw new RangeError(`${caller}: data.labels has ${labels.length} labels for ${shape[0]} examples`);
   if (!Number.isInteger(numClasses) || numClasses < 2)

@@ -13,7 +13,14 @@ export {
   CIFAR10_TEST_FILE,
   CIFAR10_TRAIN_FILES,
 } from './cifar10Format.js';
-export { type Dataset, exampleShape, exampleCount, type SplitDataset, sliceExamples, disposeDataset } from './dataset.js';
+export {
+  type Dataset,
+  disposeDataset,
+  exampleCount,
+  exampleShape,
+  type SplitDataset,
+  sliceExamples,
+} from './dataset.js';
 export {
   checkDatasetArrays,
   copyDatasetArrays,

@@ -20,6 +20,7 @@ import {
   defaultCifar10CacheDir,
   downloadCifar10,
 } from './downloadCifar10.js';
+import { validationCount } from './validationSplit.js';
 
 /** How images are preprocessed by {@link loadCifar10}. */
 export type Cifar10Preprocess = 'pixelMean' | 'scale';
@@ -143,22 +144,6 @@ function readFile(
   }
 }
 
-function validationCount(split: number | undefined, n: number): number {
-  if (split === undefined) return 0;
-  let count: number;
-  if (split > 0 && split < 1) count = Math.round(split * n);
-  else if (Number.isInteger(split) && split >= 1) count = split;
-  else
-    throw new RangeError(
-      `loadCifar10: validationSplit must be a fraction in (0, 1) or a whole number ≥ 1, got ${split}`,
-    );
-  if (count < 1 || count >= n)
-    throw new RangeError(
-      `loadCifar10: validationSplit ${split} leaves ${n - count} of ${n} training records for training and ${count} for validation; both must be ≥ 1`,
-    );
-  return count;
-}
-
 function checkCount(name: string, value: number | undefined, max: number): number {
   if (value === undefined) return max;
   if (!Number.isInteger(value) || value < 1 || value > max)
@@ -218,7 +203,7 @@ export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Cif
   const allTrain = recordsPerFile * CIFAR10_TRAIN_FILES.length;
   const used = checkCount('limit', options.limit, allTrain);
   const testN = checkCount('testLimit', options.testLimit, recordsPerFile);
-  const validationN = validationCount(options.validationSplit, used);
+  const validationN = validationCount('loadCifar10', options.validationSplit, used);
 
   let dir: string;
   if (options.dir !== undefined) {

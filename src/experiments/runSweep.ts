@@ -57,7 +57,9 @@ export interface SweepSummary {
 
 function checkDataFits(config: SweepConfig, data: DataSpec): void {
   if (data.name !== config.dataset)
-    throw new RangeError(`runSweep: the config's dataset is '${config.dataset}', the data given is '${data.name}'`);
+    throw new RangeError(
+      `runSweep: the config's dataset is '${config.dataset}', the data given is '${data.name}'`,
+    );
   const size = (s: number | 'all') => (s === 'all' ? null : s);
   if (data.trainSize !== size(config.trainSize) || data.testSize !== size(config.validationSize))
     throw new RangeError(

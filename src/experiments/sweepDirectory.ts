@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomicWrite.js';
 import { type DataSpec, dataIdentity } from '../data/sources/index.js';
 import { dataSpecFromFirstLayout } from '../run/legacyLayout.js';
 import { specDifferences } from '../run/runDirectory.js';
 import { canonicalJson } from '../run/runSpec.js';
+import { writeFileAtomic } from '../util/atomicWrite.js';
 import { type SweepConfig, sweepConfigHash, validateSweepConfig } from './sweepConfig.js';
 
 /** The content of `DIR/sweep.json`: what a sweep directory holds results of. */
@@ -96,7 +96,12 @@ export function openSweepDirectory(dir: string, config: SweepConfig, data: DataS
   if (existsSync(paths.manifest)) {
     const existing = readSweepManifest(dir);
     if (existing.hash !== hash) {
-      const strip = (c: SweepConfig, d: DataSpec) => ({ ...c, name: '', description: '', data: dataIdentity(d) });
+      const strip = (c: SweepConfig, d: DataSpec) => ({
+        ...c,
+        name: '',
+        description: '',
+        data: dataIdentity(d),
+      });
       const differences = specDifferences(strip(existing.config, existing.data), strip(config, data));
       throw new Error(
         `'${dir}' holds results of a different sweep (config hash ${existing.hash}, '${existing.config.name}'; ` +

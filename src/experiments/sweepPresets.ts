@@ -40,92 +40,91 @@ function table1(loss: 'kld' | 'crossEntropy'): SweepConfigInput {
   };
 }
 
-const PRESET_INPUTS: Record<string, { input: SweepConfigInput; heavy: boolean }> =
-  {
-    table1: { input: table1('kld'), heavy: true },
-    'table1-logloss': { input: table1('crossEntropy'), heavy: true },
-    cpu: {
-      input: {
-        name: 'cpu',
-        description:
-          'A CPU-sized analogue of Table 1: ResNet-20, the first 10,000 CIFAR-10 training images, 15 epochs ' +
-          '(LR ÷10 at epochs 7 and 12, the paper’s 60/125 and 100/125 scaled), the same 3×3 grid, 2 seeds, KLD loss.',
-        depth: 20,
-        weightDecay: 1e-4,
-        trainSize: 10000,
-        validationSize: 2000,
-        epochs: 15,
-        schedule: { boundaries: [7, 12], factor: 0.1 },
-        losses: ['kld'],
-        ...PAPER_GRID,
-        seeds: [0, 1],
-        measurement: {
-          estimator: 'hutchinson',
-          probes: 10,
-          examples: 1000,
-          batchSize: 250,
-          noise: 'perExample',
-          sigmaHProbes: 5,
-        },
+const PRESET_INPUTS: Record<string, { input: SweepConfigInput; heavy: boolean }> = {
+  table1: { input: table1('kld'), heavy: true },
+  'table1-logloss': { input: table1('crossEntropy'), heavy: true },
+  cpu: {
+    input: {
+      name: 'cpu',
+      description:
+        'A CPU-sized analogue of Table 1: ResNet-20, the first 10,000 CIFAR-10 training images, 15 epochs ' +
+        '(LR ÷10 at epochs 7 and 12, the paper’s 60/125 and 100/125 scaled), the same 3×3 grid, 2 seeds, KLD loss.',
+      depth: 20,
+      weightDecay: 1e-4,
+      trainSize: 10000,
+      validationSize: 2000,
+      epochs: 15,
+      schedule: { boundaries: [7, 12], factor: 0.1 },
+      losses: ['kld'],
+      ...PAPER_GRID,
+      seeds: [0, 1],
+      measurement: {
+        estimator: 'hutchinson',
+        probes: 10,
+        examples: 1000,
+        batchSize: 250,
+        noise: 'perExample',
+        sigmaHProbes: 5,
       },
-      heavy: false,
     },
-    'fashion-mnist': {
-      input: {
-        name: 'fashion-mnist',
-        description:
-          'Table 1 on real images, sized for 2 CPU cores: ResNet-20 on the first 5,000 Fashion-MNIST training ' +
-          'images (28×28×1), 10 epochs (LR ÷10 at epochs 5 and 8, the paper’s 60/125 and 100/125 scaled), ' +
-          'BS {100, 200, 500} × LR {0.08, 0.2, 0.5}, KLD and log loss, 2 seeds; measured on 500 images.',
-        dataset: 'fashion-mnist',
-        model: { name: 'resnetV1', options: { depth: 20, weightDecay: 1e-4 } },
-        trainSize: 5000,
-        validationSize: 1000,
-        epochs: 10,
-        schedule: { boundaries: [5, 8], factor: 0.1 },
-        losses: ['kld', 'crossEntropy'],
-        ...PAPER_GRID,
-        seeds: [0, 1],
-        measurement: {
-          estimator: 'hutchinson',
-          probes: 10,
-          examples: 500,
-          batchSize: 100,
-          noise: 'perExample',
-          sigmaHProbes: 5,
-        },
+    heavy: false,
+  },
+  'fashion-mnist': {
+    input: {
+      name: 'fashion-mnist',
+      description:
+        'Table 1 on real images, sized for 2 CPU cores: ResNet-20 on the first 5,000 Fashion-MNIST training ' +
+        'images (28×28×1), 10 epochs (LR ÷10 at epochs 5 and 8, the paper’s 60/125 and 100/125 scaled), ' +
+        'BS {100, 200, 500} × LR {0.08, 0.2, 0.5}, KLD and log loss, 2 seeds; measured on 500 images.',
+      dataset: 'fashion-mnist',
+      model: { name: 'resnetV1', options: { depth: 20, weightDecay: 1e-4 } },
+      trainSize: 5000,
+      validationSize: 1000,
+      epochs: 10,
+      schedule: { boundaries: [5, 8], factor: 0.1 },
+      losses: ['kld', 'crossEntropy'],
+      ...PAPER_GRID,
+      seeds: [0, 1],
+      measurement: {
+        estimator: 'hutchinson',
+        probes: 10,
+        examples: 500,
+        batchSize: 100,
+        noise: 'perExample',
+        sigmaHProbes: 5,
       },
-      heavy: false,
     },
-    smoke: {
-      input: {
-        name: 'smoke',
-        dataset: 'synthetic',
-        description:
-          'A smoke test of the whole pipeline: ResNet-8, 2,000 synthetic images, 2 epochs (LR ÷10 after the ' +
-          'first), BS {100, 200} × LR {0.08, 0.2}, 1 seed, KLD loss.',
-        depth: 8,
-        weightDecay: 1e-4,
-        trainSize: 2000,
-        validationSize: 200,
-        epochs: 2,
-        schedule: { boundaries: [1], factor: 0.1 },
-        losses: ['kld'],
-        batchSizes: [100, 200],
-        learningRates: [0.08, 0.2],
-        seeds: [0],
-        measurement: {
-          estimator: 'hutchinson',
-          probes: 2,
-          examples: 100,
-          batchSize: 100,
-          noise: 'perExample',
-          sigmaHProbes: 2,
-        },
+    heavy: false,
+  },
+  smoke: {
+    input: {
+      name: 'smoke',
+      dataset: 'synthetic',
+      description:
+        'A smoke test of the whole pipeline: ResNet-8, 2,000 synthetic images, 2 epochs (LR ÷10 after the ' +
+        'first), BS {100, 200} × LR {0.08, 0.2}, 1 seed, KLD loss.',
+      depth: 8,
+      weightDecay: 1e-4,
+      trainSize: 2000,
+      validationSize: 200,
+      epochs: 2,
+      schedule: { boundaries: [1], factor: 0.1 },
+      losses: ['kld'],
+      batchSizes: [100, 200],
+      learningRates: [0.08, 0.2],
+      seeds: [0],
+      measurement: {
+        estimator: 'hutchinson',
+        probes: 2,
+        examples: 100,
+        batchSize: 100,
+        noise: 'perExample',
+        sigmaHProbes: 2,
       },
-      heavy: false,
     },
-  };
+    heavy: false,
+  },
+};
 
 /** Names of the built-in presets, for `sgd-factors sweep --preset NAME`. */
 export const SWEEP_PRESET_NAMES: readonly string[] = Object.keys(PRESET_INPUTS);

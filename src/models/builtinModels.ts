@@ -19,14 +19,17 @@ export const resnetV1Model: ModelDefinition = {
     const read = new OptionReader(where, options, ['depth', 'numFilters', 'weightDecay']);
     const depth = read.integer('depth', 20, 8, MAX_RESNET_DEPTH);
     if ((depth - 2) % 6 !== 0)
-      throw new RangeError(`${where}: field 'depth' must be of the form 6n+2 (8, 14, 20, …, 56), got ${depth}`);
+      throw new RangeError(
+        `${where}: field 'depth' must be of the form 6n+2 (8, 14, 20, …, 56), got ${depth}`,
+      );
     return {
       depth,
       numFilters: read.integer('numFilters', 16, 1, MAX_RESNET_FILTERS),
       weightDecay: read.number('weightDecay', 1e-4, 0, 1),
     };
   },
-  describe: (options) => `ResNet-${options['depth']}${options['numFilters'] !== 16 ? ` (${options['numFilters']} filters)` : ''}`,
+  describe: (options) =>
+    `ResNet-${options['depth']}${options['numFilters'] !== 16 ? ` (${options['numFilters']} filters)` : ''}`,
   build(options, context) {
     if (context.inputShape.length !== 3)
       throw new RangeError(

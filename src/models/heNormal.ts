@@ -1,3 +1,5 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { LayerVariable } from '@tensorflow/tfjs-layers';
 import type { Rng } from '../util/random.js';
 
 /**
@@ -38,4 +40,27 @@ export function heNormalValues(shape: readonly number[], rng: Rng): Float32Array
     out[i] = z * stddev;
   }
   return out;
+}
+
+/**
+ * Overwrites the kernel of each layer, in order, with {@link heNormalValues} drawn from `rng`: how the
+ * registry's models initialize from a seed independently of tfjs' random ops and of the backend.
+ *
+ * @param caller - named in the error for a layer without a kernel.
+ * @param weighted - layers with a `…/kernel` weight, in construction order.
+ * @param rng - the generator to draw from (advanced by the call).
+ */
+export function initializeKernels(
+  caller: string,
+  weighted: readonly { name: string; weights: LayerVariable[] }[],
+  rng: Rng,
+): void {
+  for (const layer of weighted) {
+    const kernel = layer.weights.find((w) => w.originalName.endsWith('/kernel'));
+    if (!kernel) throw new Error(`${caller}: layer '${layer.name}' has no kernel`);
+    const shape = kernel.shape as number[];
+    const fresh = tf.tensor(heNormalValues(shape, rng), shape, 'float32');
+    kernel.write(fresh);
+    fresh.dispose();
+  }
 }

@@ -1,10 +1,12 @@
 export { KerasBatchNormalization, type KerasBatchNormalizationArgs } from './batchNormalization.js';
+export {
+  BUILTIN_MODELS,
+  MAX_RESNET_DEPTH,
+  MAX_RESNET_FILTERS,
+  mlpModel,
+  resnetV1Model,
+} from './builtinModels.js';
 export { heNormalValues } from './heNormal.js';
-export { modelOutputKind, type OutputKind } from './outputKind.js';
-export { type ParameterCounts, parameterCounts } from './parameterCounts.js';
-export { regularizationPenalty } from './regularizationPenalty.js';
-export { type ResNetV1Options, resnetBlocksPerStack, resnetV1 } from './resnetV1.js';
-export { BUILTIN_MODELS, MAX_RESNET_DEPTH, MAX_RESNET_FILTERS, mlpModel, resnetV1Model } from './builtinModels.js';
 export { MLP_ACTIVATIONS, type MlpActivation, type MlpOptions, mlp } from './mlp.js';
 export {
   buildModel,
@@ -17,3 +19,7 @@ export {
   normalizeModelSpec,
   registerModel,
 } from './modelRegistry.js';
+export { modelOutputKind, type OutputKind } from './outputKind.js';
+export { type ParameterCounts, parameterCounts } from './parameterCounts.js';
+export { regularizationPenalty } from './regularizationPenalty.js';
+export { type ResNetV1Options, resnetBlocksPerStack, resnetV1 } from './resnetV1.js';

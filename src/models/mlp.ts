@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
   model as functionalModel,
   input as inputLayer,
@@ -8,7 +7,7 @@ import {
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
 import { createRng } from '../util/random.js';
-import { heNormalValues } from './heNormal.js';
+import { initializeKernels } from './heNormal.js';
 
 /** The hidden-layer activations {@link mlp} offers. */
 export const MLP_ACTIVATIONS = ['relu', 'tanh', 'sigmoid'] as const;
@@ -72,10 +71,12 @@ export function mlp(options: MlpOptions): LayersModel {
   const outputActivation = options.outputActivation ?? 'softmax';
   if (outputActivation !== 'softmax' && outputActivation !== 'linear')
     throw new RangeError(`mlp: outputActivation must be 'softmax' or 'linear', got '${outputActivation}'`);
-  if (!Number.isFinite(options.seed)) throw new RangeError(`mlp: seed must be a finite number, got ${options.seed}`);
+  if (!Number.isFinite(options.seed))
+    throw new RangeError(`mlp: seed must be a finite number, got ${options.seed}`);
   const widths = [inputShape.reduce((a, b) => a * b, 1), ...hidden, numClasses];
   let parameters = 0;
-  for (let i = 1; i < widths.length; i++) parameters += ((widths[i - 1] as number) + 1) * (widths[i] as number);
+  for (let i = 1; i < widths.length; i++)
+    parameters += ((widths[i - 1] as number) + 1) * (widths[i] as number);
   if (parameters > MAX_MLP_PARAMETERS)
     throw new RangeError(
       `mlp: ${parameters.toExponential(2)} parameters exceed the bound of ${MAX_MLP_PARAMETERS.toExponential(0)} (hidden: [${hidden.join(', ')}])`,
@@ -102,14 +103,6 @@ export function mlp(options: MlpOptions): LayersModel {
   addDense('output', numClasses, outputActivation);
   const model = functionalModel({ inputs: input, outputs: x, name: 'mlp' });
 
-  const rng = createRng(options.seed);
-  for (const layer of dense) {
-    const kernel = layer.weights.find((w) => w.originalName.endsWith('/kernel'));
-    if (!kernel) throw new Error(`mlp: layer '${layer.name}' has no kernel`);
-    const shape = kernel.shape as number[];
-    const fresh = tf.tensor(heNormalValues(shape, rng), shape, 'float32');
-    kernel.write(fresh);
-    fresh.dispose();
-  }
+  initializeKernels('mlp', dense, createRng(options.seed));
   return model;
 }

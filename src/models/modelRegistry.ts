@@ -79,7 +79,10 @@ export function modelDefinition(name: string): ModelDefinition {
  * @param spec - `{ name, options }`, e.g. from a config file.
  * @param where - quoted at the start of error messages (e.g. the file and field).
  */
-export function normalizeModelSpec(spec: { name: string; options?: Record<string, unknown> }, where: string): ModelSpec {
+export function normalizeModelSpec(
+  spec: { name: string; options?: Record<string, unknown> },
+  where: string,
+): ModelSpec {
   const definition = modelDefinition(spec.name);
   return { name: definition.name, options: definition.normalize(spec.options ?? {}, where) };
 }

@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import {
   model as functionalModel,
   input as inputLayer,
@@ -9,7 +8,7 @@ import {
 } from '@tensorflow/tfjs-layers';
 import { createRng } from '../util/random.js';
 import { KerasBatchNormalization } from './batchNormalization.js';
-import { heNormalValues } from './heNormal.js';
+import { initializeKernels } from './heNormal.js';
 
 /** Options for {@link resnetV1}. */
 export interface ResNetV1Options {
@@ -213,14 +212,10 @@ export function resnetV1(options: ResNetV1Options): LayersModel {
   const output = dense.apply(x) as SymbolicTensor;
   const model = functionalModel({ inputs: input, outputs: output, name: `resnet${depth}_v1` });
 
-  const rng = createRng(seed);
-  for (const { layer } of weighted) {
-    const kernel = layer.weights.find((w) => w.originalName.endsWith('/kernel'));
-    if (!kernel) throw new Error(`resnetV1: layer '${layer.name}' has no kernel`);
-    const shape = kernel.shape as number[];
-    const fresh = tf.tensor(heNormalValues(shape, rng), shape, 'float32');
-    kernel.write(fresh);
-    fresh.dispose();
-  }
+  initializeKernels(
+    'resnetV1',
+    weighted.map((w) => w.layer),
+    createRng(seed),
+  );
   return model;
 }

@@ -20,9 +20,7 @@ export type AccuracyCurve = 'training' | 'validation';
 
 /** A run's accuracy curve, or null when its history lacks one (no epochs, or no validation accuracy). */
 function accuracyCurve(run: RunWithHistory, curve: AccuracyCurve): number[] | null {
-  const values = run.history.map((e) =>
-    curve === 'training' ? e.accuracy : (e.valAccuracy ?? Number.NaN),
-  );
+  const values = run.history.map((e) => (curve === 'training' ? e.accuracy : (e.valAccuracy ?? Number.NaN)));
   return values.length > 0 && values.every(Number.isFinite) ? values : null;
 }
 

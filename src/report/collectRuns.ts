@@ -19,7 +19,14 @@ export interface CollectedRuns {
   /** Lines saying what each input was (for the report's header). */
   sources: string[];
   /** The sweep's config when the report covers exactly one sweep. */
-  sweep?: { name: string; description: string; hash: string; config: SweepConfig; data: unknown; total: number };
+  sweep?: {
+    name: string;
+    description: string;
+    hash: string;
+    config: SweepConfig;
+    data: unknown;
+    total: number;
+  };
   /** Problems that did not stop the report (unreadable lines, runs without a history). */
   warnings: string[];
 }
@@ -31,9 +38,13 @@ function collectSweep(dir: string, into: CollectedRuns): void {
   const tasks = sweepTasks(manifest.config, manifest.data, dir);
   const { records, ignoredLines } = readRunRecords(paths.results);
   if (ignoredLines.length)
-    into.warnings.push(`${paths.results}: skipped unreadable line(s) ${ignoredLines.join(', ')} (a torn write?)`);
+    into.warnings.push(
+      `${paths.results}: skipped unreadable line(s) ${ignoredLines.join(', ')} (a torn write?)`,
+    );
   // Lines of the first layout (without hash and spec, `final` in the old history shape) read as today's.
-  const logged = new Map(records.map((r) => [r.id, recordFromAnyLayout(r as unknown as Record<string, unknown>)]));
+  const logged = new Map(
+    records.map((r) => [r.id, recordFromAnyLayout(r as unknown as Record<string, unknown>)]),
+  );
   let found = 0;
   for (const task of tasks) {
     let record: RunRecord | undefined;
@@ -49,7 +60,8 @@ function collectSweep(dir: string, into: CollectedRuns): void {
     }
     found += 1;
     const history = readRunHistory(task.runDir);
-    if (history.length === 0) into.warnings.push(`${task.id}: no history.json, left out of the accuracy figure`);
+    if (history.length === 0)
+      into.warnings.push(`${task.id}: no history.json, left out of the accuracy figure`);
     into.runs.push({ record, history });
   }
   const c = manifest.config;

@@ -1,7 +1,7 @@
 import type { RunEstimate, RunRecord } from '../run/runResult.js';
-import { LOSS_NAMES } from '../train/losses.js';
 import { expectedGradNormSqFourFactor, expectedLossFourFactor } from '../theory/fourFactor.js';
 import { expectedLossThreeFactor } from '../theory/threeFactor.js';
+import { LOSS_NAMES } from '../train/losses.js';
 import { toCsv } from './csv.js';
 import { formatPlain, formatSignificant, formatWithError } from './formatNumbers.js';
 

@@ -1,12 +1,12 @@
 import { join } from 'node:path';
-import type { RunRecord } from '../run/runResult.js';
 import type { SweepConfig } from '../experiments/sweepConfig.js';
 import { describeModel } from '../models/modelRegistry.js';
+import type { RunRecord } from '../run/runResult.js';
 import { LOSS_NAMES } from '../train/losses.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
 import { type ClaimsOptions, type ClaimsReport, claimsMarkdown, evaluateClaims } from './claims.js';
-import { toCsv } from './csv.js';
 import { collectRuns, defaultReportDir } from './collectRuns.js';
+import { toCsv } from './csv.js';
 import { accuracyFigure, magnitudeDifferenceFigure } from './figures.js';
 import { formatPlain } from './formatNumbers.js';
 import { predictionsCsv, predictionsMarkdown, type RunPrediction, runPredictions } from './predictions.js';
@@ -221,7 +221,9 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
     [
       collected.sweep ? `# Sweep '${collected.sweep.name}' (${collected.sweep.hash})` : '# Runs',
       '',
-      ...(collected.sweep ? [collected.sweep.description, '', describeConfig(collected.sweep.config), ''] : []),
+      ...(collected.sweep
+        ? [collected.sweep.description, '', describeConfig(collected.sweep.config), '']
+        : []),
       ...collected.sources.map((line) => `- ${line}`),
       '',
       `Finished runs: ${runs.length} of ${total}.${missing.length ? ` Missing: ${missing.join(', ')}.` : ''}`,

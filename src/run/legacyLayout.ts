@@ -75,7 +75,10 @@ export function dataSpecFromFirstLayout(
       name: 'synthetic',
       dir: null,
       ...common,
-      params: syntheticDataSource.normalize({ n: source['n'], testN: source['testN'], seed: source['seed'] }, path),
+      params: syntheticDataSource.normalize(
+        { n: source['n'], testN: source['testN'], seed: source['seed'] },
+        path,
+      ),
     };
   throw new Error(`${path}: unknown data source ${JSON.stringify(source)}`);
 }

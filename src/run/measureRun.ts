@@ -35,7 +35,9 @@ export async function measureRun(
   const m = spec.measurement;
   const available = exampleCount(train);
   if (m.examples > available)
-    throw new RangeError(`measurement.examples (${m.examples}) exceeds the ${available} training examples loaded`);
+    throw new RangeError(
+      `measurement.examples (${m.examples}) exceeds the ${available} training examples loaded`,
+    );
   const measured = m.examples === available ? train : sliceExamples(train, 0, m.examples);
   try {
     return await measureMinimum(model, measured, {

@@ -3,7 +3,12 @@ import { TRACE_ESTIMATORS } from '../experiments/measureMinimum.js';
 import { NOISE_METHODS } from '../noise/gradientNoise.js';
 import { LOSS_NAMES } from '../train/losses.js';
 import { OptionReader } from '../util/optionReader.js';
-import { DEFAULT_MEASUREMENT, type MeasurementSpec, type ScheduleSpec, type TrainingSpec } from './runSpec.js';
+import {
+  DEFAULT_MEASUREMENT,
+  type MeasurementSpec,
+  type ScheduleSpec,
+  type TrainingSpec,
+} from './runSpec.js';
 
 /** The largest batch size, epoch count or example count a spec accepts: beyond it is a typo. */
 export const MAX_COUNT = 10_000_000;
@@ -25,7 +30,9 @@ export function normalizeMeasurementSpec(
   const estimator = read.choice('estimator', d.estimator, TRACE_ESTIMATORS);
   const probes = read.integer('probes', d.probes, 1, MAX_COUNT);
   if (estimator !== 'hutchinson' && probes < 4)
-    throw new RangeError(`${where}: field '${path}probes' must be ≥ 4 for the ${estimator} estimator, got ${probes}`);
+    throw new RangeError(
+      `${where}: field '${path}probes' must be ≥ 4 for the ${estimator} estimator, got ${probes}`,
+    );
   const spec: MeasurementSpec = {
     estimator,
     probes,
@@ -52,8 +59,15 @@ const CONSTANT_RATE: ScheduleSpec = { boundaries: [], factor: 0.1 };
 export function normalizeSchedule(input: unknown, epochs: number, where: string): ScheduleSpec {
   if (input === undefined) return { ...CONSTANT_RATE, boundaries: [] };
   if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new RangeError(`${where}: schedule must be an object {boundaries, factor}, got ${JSON.stringify(input)}`);
-  const read = new OptionReader(where, input as Record<string, unknown>, ['boundaries', 'factor'], 'schedule.');
+    throw new RangeError(
+      `${where}: schedule must be an object {boundaries, factor}, got ${JSON.stringify(input)}`,
+    );
+  const read = new OptionReader(
+    where,
+    input as Record<string, unknown>,
+    ['boundaries', 'factor'],
+    'schedule.',
+  );
   const boundaries = read.integers('boundaries', [], 1, MAX_COUNT, 1000);
   for (let i = 0; i < boundaries.length; i++) {
     if ((boundaries[i] as number) >= epochs)

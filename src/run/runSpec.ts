@@ -2,10 +2,10 @@ import { createHash } from 'node:crypto';
 import type { BatchNormMode } from '../curvature/trainingObjective.js';
 import type { AugmentOptions } from '../data/batches.js';
 import { type DataSpec, dataIdentity } from '../data/sources/index.js';
+import type { TraceEstimatorName } from '../experiments/measureMinimum.js';
 import type { ModelSpec } from '../models/modelRegistry.js';
 import type { NoiseMethod } from '../noise/gradientNoise.js';
 import type { LossName } from '../train/losses.js';
-import type { TraceEstimatorName } from '../experiments/measureMinimum.js';
 
 /** A step-decay learning-rate schedule: the rate is multiplied by `factor` at each boundary epoch. */
 export interface ScheduleSpec {

@@ -49,7 +49,12 @@ export interface TrainedRun {
  * @param options - the loaded data, resume, progress.
  * @throws Error when the directory holds another training, or a checkpoint without `resume`.
  */
-export async function trainRun(dir: string, id: string, spec: RunSpec, options: TrainRunOptions): Promise<TrainedRun> {
+export async function trainRun(
+  dir: string,
+  id: string,
+  spec: RunSpec,
+  options: TrainRunOptions,
+): Promise<TrainedRun> {
   const paths = runPaths(dir);
   const state = readCheckpointState(paths.checkpoint);
   if (state && !options.resume)
@@ -59,7 +64,11 @@ export async function trainRun(dir: string, id: string, spec: RunSpec, options: 
   writeRunConfig(dir, id, spec);
   const shape = dataSpecShape(spec.data);
   const t = spec.training;
-  const model = buildModel(spec.model, { inputShape: shape.inputShape, numClasses: shape.numClasses, seed: t.seed });
+  const model = buildModel(spec.model, {
+    inputShape: shape.inputShape,
+    numClasses: shape.numClasses,
+    seed: t.seed,
+  });
   try {
     const started = performance.now();
     const result = await trainSGD(model, options.data, {

@@ -14,7 +14,9 @@ const root = mkdtempSync(join(tmpdir(), 'sgdf-cli-fashion-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 
 function cli(...args: string[]) {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/cli.ts', ...args], { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', 'test/helpers/cli.ts', ...args], {
+    encoding: 'utf8',
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -53,9 +55,22 @@ describe('Fashion-MNIST through the command line', { skip }, () => {
     const config = readRunConfig(run);
     assert.equal(config?.spec.data.name, 'fashion-mnist');
     assert.equal(config?.spec.data.dir, FASHION);
-    assert.deepEqual(config?.spec.model, { name: 'mlp', options: { hidden: [64], activation: 'relu', weightDecay: 0 } });
+    assert.deepEqual(config?.spec.model, {
+      name: 'mlp',
+      options: { hidden: [64], activation: 'relu', weightDecay: 0 },
+    });
 
-    const measure = cli('measure', run, '--limit', '128', '--probes', '4', '--sigma-h-probes', '2', '--quiet');
+    const measure = cli(
+      'measure',
+      run,
+      '--limit',
+      '128',
+      '--probes',
+      '4',
+      '--sigma-h-probes',
+      '2',
+      '--quiet',
+    );
     assert.equal(measure.status, 0, measure.stderr);
     const result = readRunResult(run);
     assert.ok(result);
@@ -65,7 +80,10 @@ describe('Fashion-MNIST through the command line', { skip }, () => {
     const report = cli('report', run);
     assert.equal(report.status, 0, report.stderr);
     assert.match(report.stdout, /\| 1 \| 500 \| 50 \| 0.1 \| /);
-    assert.match(readFileSync(join(run, 'report', 'README.md'), 'utf8'), /run run in .*: MLP \[64\] relu on fashion-mnist/);
+    assert.match(
+      readFileSync(join(run, 'report', 'README.md'), 'utf8'),
+      /run run in .*: MLP \[64\] relu on fashion-mnist/,
+    );
     // --scale sum: traces of the loss summed over the 3,000 training examples (the paper's convention)
     const summed = cli('report', run, '--scale', 'sum', '--format', 'json');
     assert.equal(summed.status, 0, summed.stderr);
@@ -91,7 +109,18 @@ describe('Fashion-MNIST through the command line', { skip }, () => {
       }),
     );
     const out = join(root, 'sweep');
-    const sweep = cli('sweep', '--config', configPath, '--data', FASHION, '--out', out, '--workers', '0', '--quiet');
+    const sweep = cli(
+      'sweep',
+      '--config',
+      configPath,
+      '--data',
+      FASHION,
+      '--out',
+      out,
+      '--workers',
+      '0',
+      '--quiet',
+    );
     assert.equal(sweep.status, 0, sweep.stderr);
     assert.match(sweep.stdout, /2 runs finished, 0 were already done, 0 failed, of 2/);
     for (const id of ['kld-bs50-lr0.1-seed0', 'kld-bs100-lr0.1-seed0']) {

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { syntheticDataSource } from '../../src/data/sources/index.js';
 import { syntheticCifar10 } from '../../src/data/syntheticCifar10.js';
 import { type MinimumMeasurement, measureMinimum } from '../../src/experiments/measureMinimum.js';
 import { saveWeights } from '../../src/io/weights.js';
-import { resnetV1 } from '../../src/models/resnetV1.js';
-import { syntheticDataSource } from '../../src/data/sources/index.js';
 import { normalizeModelSpec } from '../../src/models/modelRegistry.js';
+import { resnetV1 } from '../../src/models/resnetV1.js';
 import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../../src/run/normalizeSpec.js';
 import { readRunConfig, readRunResult, writeRunConfig, writeRunHistory } from '../../src/run/runDirectory.js';
 import type { RunSpec } from '../../src/run/runSpec.js';
@@ -29,7 +29,10 @@ const spec: RunSpec = {
     params: syntheticDataSource.normalize({ n: 40, testN: 8, seed: 6 }, 'test'),
   },
   model: normalizeModelSpec({ name: 'resnetV1', options: { depth: 8 } }, 'test'),
-  training: normalizeTrainingSpec({ loss: 'squaredError', learningRate: 0.1, batchSize: 8, epochs: 1, seed: 5 }, 'test'),
+  training: normalizeTrainingSpec(
+    { loss: 'squaredError', learningRate: 0.1, batchSize: 8, epochs: 1, seed: 5 },
+    'test',
+  ),
   measurement: normalizeMeasurementSpec({ examples: 40 }, 'test'),
 };
 const epoch: EpochRecord = {
@@ -65,16 +68,7 @@ function cli(...args: string[]): { status: number | null; stdout: string; stderr
 }
 
 test('measure RUN --json: one JSON line, settings from config.json, result.json written, the same numbers as measureMinimum', async () => {
-  const r = cli(
-    run,
-    '--limit',
-    '8',
-    '--probes',
-    '3',
-    '--sigma-h-probes',
-    '2',
-    '--json',
-  );
+  const r = cli(run, '--limit', '8', '--probes', '3', '--sigma-h-probes', '2', '--json');
   assert.equal(r.status, 0, r.stderr);
   const lines = r.stdout.trim().split('\n');
   assert.equal(lines.length, 1);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { type DataSpec, syntheticDataSource } from '../../src/data/sources/index.js';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { main } from '../../src/cli/main.js';
+import { type DataSpec, syntheticDataSource } from '../../src/data/sources/index.js';
 import { experimentRunner } from '../../src/experiments/experimentRunner.js';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
 import { runSweep } from '../../src/experiments/runSweep.js';

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { dataSpecShape } from '../../src/data/sources/index.js';
 import { decodeSafetensors } from '../../src/io/safetensors.js';
 import { loadWeights } from '../../src/io/weights.js';
-import { dataSpecShape } from '../../src/data/sources/index.js';
 import { buildModel } from '../../src/models/modelRegistry.js';
 import { readRunConfig, readRunHistory } from '../../src/run/runDirectory.js';
 
@@ -50,7 +50,10 @@ test('train --synthetic on ResNet-8 for 1 epoch writes config, history, checkpoi
   const config = readRunConfig(out);
   assert.ok(config);
   const { spec } = config;
-  assert.deepEqual(spec.model, { name: 'resnetV1', options: { depth: 8, numFilters: 16, weightDecay: 1e-4 } });
+  assert.deepEqual(spec.model, {
+    name: 'resnetV1',
+    options: { depth: 8, numFilters: 16, weightDecay: 1e-4 },
+  });
   assert.equal(spec.data.name, 'synthetic');
   assert.deepEqual(spec.data.params, {
     n: 48,
@@ -66,17 +69,29 @@ test('train --synthetic on ResNet-8 for 1 epoch writes config, history, checkpoi
   assert.equal(spec.training.batchSize, 16);
   assert.equal(spec.training.seed, 3);
   assert.equal(spec.training.loss, 'kld');
-  assert.deepEqual(spec.training.schedule, { boundaries: [], factor: 0.1 }, 'the paper drops lie past 1 epoch');
+  assert.deepEqual(
+    spec.training.schedule,
+    { boundaries: [], factor: 0.1 },
+    'the paper drops lie past 1 epoch',
+  );
   const history = readRunHistory(out);
   assert.equal(history.length, 1);
   assert.equal(history[0]!.examples, 48);
   assert.ok(Number.isFinite(history[0]!.valLoss));
-  assert.deepEqual(JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')).epochs, history, 'one layout: { epochs }');
+  assert.deepEqual(
+    JSON.parse(readFileSync(join(out, 'history.json'), 'utf8')).epochs,
+    history,
+    'one layout: { epochs }',
+  );
 
   // The model rebuilt from config.json takes the saved weights, which are the checkpoint's.
   await initBackend({ quiet: true });
   const shape = dataSpecShape(spec.data);
-  const model = buildModel(spec.model, { inputShape: shape.inputShape, numClasses: shape.numClasses, seed: 0 });
+  const model = buildModel(spec.model, {
+    inputShape: shape.inputShape,
+    numClasses: shape.numClasses,
+    seed: 0,
+  });
   await loadWeights(model, join(out, 'weights.safetensors'));
   const checkpoint = decodeSafetensors(
     readFileSync(join(out, 'checkpoint', 'epoch-0001.weights.safetensors')),
@@ -107,7 +122,10 @@ test('train refuses bad command lines with usage errors', () => {
   assert.match(bad.stderr, /field 'depth' must be of the form 6n\+2 .*got 10/);
   const noData = cli('--depth', '8', '--out', join(root, 'bad'));
   assert.equal(noData.status, 2);
-  assert.match(noData.stderr, /cifar10: no files given and none in the cache .*; give --data DIR or --download/);
+  assert.match(
+    noData.stderr,
+    /cifar10: no files given and none in the cache .*; give --data DIR or --download/,
+  );
   const hidden = cli('--synthetic', '8', '--hidden', '32', '--out', join(root, 'bad'));
   assert.equal(hidden.status, 2);
   assert.match(hidden.stderr, /--hidden does not apply to --model resnetV1/);

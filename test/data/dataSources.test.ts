@@ -32,7 +32,10 @@ describe('data-source registry', () => {
       trainSize: 60000,
       testSize: 10000,
     });
-    assert.throws(() => dataSource('fashion_mnist'), /unknown dataset 'fashion_mnist' \(did you mean 'fashion-mnist'\?\)/);
+    assert.throws(
+      () => dataSource('fashion_mnist'),
+      /unknown dataset 'fashion_mnist' \(did you mean 'fashion-mnist'\?\)/,
+    );
   });
 
   it('bounds sizes by what the source holds and by memory, naming the field', async () => {
@@ -56,15 +59,28 @@ describe('data-source registry', () => {
       prepareDataSpec({ name: 'mnist', cacheDir: join(root, 'empty-cache') }, 'train'),
       /mnist: no files given and none in the cache .*; give --data DIR or --download/,
     );
-    await assert.rejects(prepareDataSpec({ name: 'mnist', dir: join(root, 'nope') }, 'train'), /does not exist/);
+    await assert.rejects(
+      prepareDataSpec({ name: 'mnist', dir: join(root, 'nope') }, 'train'),
+      /does not exist/,
+    );
   });
 
   it('loads what the spec says, and the identity leaves out where the files are', async () => {
     const spec = await prepareDataSpec(
-      { name: 'synthetic', params: { n: 30, seed: 2, height: 8, width: 8, channels: 1, numClasses: 3 }, trainSize: 20, testSize: 4 },
+      {
+        name: 'synthetic',
+        params: { n: 30, seed: 2, height: 8, width: 8, channels: 1, numClasses: 3 },
+        trainSize: 20,
+        testSize: 4,
+      },
       't',
     );
-    assert.deepEqual(dataSpecShape(spec), { inputShape: [8, 8, 1], numClasses: 3, trainSize: 20, testSize: 4 });
+    assert.deepEqual(dataSpecShape(spec), {
+      inputShape: [8, 8, 1],
+      numClasses: 3,
+      trainSize: 20,
+      testSize: 4,
+    });
     const data = await loadData(spec);
     assert.deepEqual(data.train.images.shape, [20, 8, 8, 1]);
     assert.deepEqual(data.test.images.shape, [4, 8, 8, 1]);
@@ -81,7 +97,12 @@ describe('data-source registry', () => {
       normalize: () => ({}),
       shape: () => ({ inputShape: [2], numClasses: 2, trainSize: 4, testSize: 4 }),
       load: async () => {
-        const arrays = { images: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]), shape: [4, 2], labels: Int32Array.from([0, 1, 1, 0]), numClasses: 2 };
+        const arrays = {
+          images: Float32Array.from([0, 0, 0, 1, 1, 0, 1, 1]),
+          shape: [4, 2],
+          labels: Int32Array.from([0, 1, 1, 0]),
+          numClasses: 2,
+        };
         return { train: datasetFromArrays(arrays), test: datasetFromArrays(arrays) };
       },
     };
@@ -93,15 +114,29 @@ describe('data-source registry', () => {
   });
 
   it('datasetFromArrays checks shapes, dtypes and labels, naming the offending index', () => {
-    const ok = { images: new Float32Array(6), shape: [3, 2], labels: Int32Array.from([0, 1, 2]), numClasses: 3 };
+    const ok = {
+      images: new Float32Array(6),
+      shape: [3, 2],
+      labels: Int32Array.from([0, 1, 2]),
+      numClasses: 3,
+    };
     tf.dispose(Object.values(datasetFromArrays(ok)).filter((v) => v instanceof tf.Tensor));
-    assert.throws(() => datasetFromArrays({ ...ok, labels: Int32Array.from([0, 7, 1]) }), /data.labels\[1\] is 7, outside \[0, 3\)/);
-    assert.throws(() => datasetFromArrays({ ...ok, shape: [3, 3] }), /data.images has 6 values, shape \[3,3\] needs 9/);
+    assert.throws(
+      () => datasetFromArrays({ ...ok, labels: Int32Array.from([0, 7, 1]) }),
+      /data.labels\[1\] is 7, outside \[0, 3\)/,
+    );
+    assert.throws(
+      () => datasetFromArrays({ ...ok, shape: [3, 3] }),
+      /data.images has 6 values, shape \[3,3\] needs 9/,
+    );
     assert.throws(
       () => datasetFromArrays({ ...ok, images: [0, 0, 0, 0, 0, 0] as unknown as Float32Array }),
       /data.images must be a Float32Array, got Array/,
     );
-    assert.throws(() => datasetFromArrays({ ...ok, images: Float32Array.from([0, 0, Number.NaN, 0, 0, 0]) }), /data.images\[2\] is NaN/);
+    assert.throws(
+      () => datasetFromArrays({ ...ok, images: Float32Array.from([0, 0, Number.NaN, 0, 0, 0]) }),
+      /data.images\[2\] is NaN/,
+    );
     assert.equal(tf.memory().numTensors, 0);
   });
 });

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Runner, SweepEvent } from '../../src/experiments/executor.js';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
-import { readRunHistory } from '../../src/run/runDirectory.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { readSweepManifest } from '../../src/experiments/sweepDirectory.js';
 import { workerPoolExecutor } from '../../src/experiments/workerPoolExecutor.js';
+import { readRunHistory } from '../../src/run/runDirectory.js';
 import { runner as toyRunner } from './fixtures/toyRunner.js';
 import { resultsOf, toyConfig, toyData, toyRunnerPath } from './sweepHelpers.js';
 
@@ -80,11 +80,27 @@ describe('runSweep', () => {
         }),
     };
     const config = { ...toyConfig, measurement: { ...toyConfig.measurement, examples: 32 } };
-    const summary = await runSweep({ config, data: toyData, out, executor: inProcessExecutor(watching), ...quiet });
+    const summary = await runSweep({
+      config,
+      data: toyData,
+      out,
+      executor: inProcessExecutor(watching),
+      ...quiet,
+    });
     assert.equal(summary.finished.length, 8, 'every run measured again');
     assert.deepEqual(trained, [], 'no epoch trained again');
-    assert.equal(readSweepManifest(out).config.measurement.examples, 32, 'sweep.json says what is measured now');
-    const again = await runSweep({ config, data: toyData, out, executor: inProcessExecutor(watching), ...quiet });
+    assert.equal(
+      readSweepManifest(out).config.measurement.examples,
+      32,
+      'sweep.json says what is measured now',
+    );
+    const again = await runSweep({
+      config,
+      data: toyData,
+      out,
+      executor: inProcessExecutor(watching),
+      ...quiet,
+    });
     assert.equal(again.skipped.length, 8);
   });
 

@@ -46,7 +46,10 @@ describe('model registry', () => {
       () => normalizeModelSpec({ name: 'resnetV1', options: { depth: 6000000002 } }, 'cfg'),
       /field 'depth' must be an integer in \[8, 1202\], got 6000000002/,
     );
-    assert.throws(() => mlp({ inputShape: [784], numClasses: 10, hidden: [65536, 65536], seed: 0 }), /parameters exceed/);
+    assert.throws(
+      () => mlp({ inputShape: [784], numClasses: 10, hidden: [65536, 65536], seed: 0 }),
+      /parameters exceed/,
+    );
     assert.ok(performance.now() - started < 1000);
   });
 
@@ -66,12 +69,17 @@ describe('model registry', () => {
     assert.deepEqual(a.shape, [2, 10]);
     assert.deepEqual(b.shape, [2, 3]);
     // softmax outputs: rows sum to 1
-    for (const row of b.arraySync() as number[][]) assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-6);
+    for (const row of b.arraySync() as number[][])
+      assert.ok(Math.abs(row.reduce((s, v) => s + v, 0) - 1) < 1e-6);
     // 784·16 + 16 + 16·8 + 8 + 8·3 + 3 parameters
     assert.equal(net.countParams(), 784 * 16 + 16 + 16 * 8 + 8 + 8 * 3 + 3);
     assert.equal(describeModel({ name: 'resnetV1', options: { depth: 8, numFilters: 16 } }), 'ResNet-8');
     assert.throws(
-      () => buildModel({ name: 'resnetV1', options: { depth: 8, numFilters: 16, weightDecay: 0 } }, { inputShape: [20], numClasses: 2, seed: 0 }),
+      () =>
+        buildModel(
+          { name: 'resnetV1', options: { depth: 8, numFilters: 16, weightDecay: 0 } },
+          { inputShape: [20], numClasses: 2, seed: 0 },
+        ),
       /resnetV1 needs images \[height, width, channels\].*use the mlp model/,
     );
     tf.dispose([x, a, b]);
@@ -91,12 +99,21 @@ describe('model registry', () => {
       summary: 'multinomial logistic regression',
       normalize: () => ({}),
       describe: () => 'logistic',
-      build: (_options, context) => mlp({ inputShape: context.inputShape, numClasses: context.numClasses, hidden: [], seed: context.seed }),
+      build: (_options, context) =>
+        mlp({
+          inputShape: context.inputShape,
+          numClasses: context.numClasses,
+          hidden: [],
+          seed: context.seed,
+        }),
     };
     registerModel(logistic);
     registerModel(logistic);
     assert.throws(() => registerModel({ ...logistic }), /already registered/);
-    const model = buildModel({ name: 'logistic-test', options: {} }, { inputShape: [3], numClasses: 4, seed: 0 });
+    const model = buildModel(
+      { name: 'logistic-test', options: {} },
+      { inputShape: [3], numClasses: 4, seed: 0 },
+    );
     assert.equal(model.countParams(), 3 * 4 + 4);
     model.dispose();
     assert.equal(tf.memory().numTensors, 0);

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunRecord } from '../../src/run/runResult.js';
-import type { EpochRecord } from '../../src/train/history.js';
-import type { LossName } from '../../src/train/losses.js';
 import type { Claim, ClaimId } from '../../src/report/claim.js';
 import { claimsMarkdown, evaluateClaims } from '../../src/report/claims.js';
 import type { RunWithHistory } from '../../src/report/figures.js';
 import { PAPER_TABLE1 } from '../../src/report/paperTable1.js';
 import { studentTCritical } from '../../src/report/studentT.js';
+import type { RunRecord } from '../../src/run/runResult.js';
+import type { EpochRecord } from '../../src/train/history.js';
+import type { LossName } from '../../src/train/losses.js';
 import { createRng, type Rng } from '../../src/util/random.js';
 
 const BATCH_SIZES = [100, 200, 500];

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RunMeasurement } from '../../src/run/runResult.js';
 import { conventionFactor, measurementInConvention } from '../../src/report/traceConvention.js';
+import type { RunMeasurement } from '../../src/run/runResult.js';
 import { createLinearRegression } from '../../src/solvable/linearRegression.js';
 import { createRng } from '../../src/util/random.js';
 

@@ -13,9 +13,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
-import type { RunRecord } from '../../src/run/runResult.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { writeReport } from '../../src/report/writeReport.js';
+import type { RunRecord } from '../../src/run/runResult.js';
 import { runner as toyRunner } from '../experiments/fixtures/toyRunner.js';
 import { toyConfig, toyData } from '../experiments/sweepHelpers.js';
 import { checkWellFormedXml } from './xmlWellFormed.js';
@@ -242,14 +242,21 @@ describe('writeReport', () => {
       'the same Table 1 as from the new layout',
     );
     const figure = readFileSync(join(old, 'report', 'figure2-kld.svg'), 'utf8');
-    assert.equal(figure, readFileSync(join(dir, 'report', 'figure2-kld.svg'), 'utf8'), 'the same accuracy curves');
+    assert.equal(
+      figure,
+      readFileSync(join(dir, 'report', 'figure2-kld.svg'), 'utf8'),
+      'the same accuracy curves',
+    );
   });
 
   it('refuses a directory that is neither kind, or without a measured run', () => {
     assert.throws(() => writeReport(join(root, 'nowhere')), /nowhere does not exist/);
     const stranger = join(root, 'stranger');
     mkdirSync(stranger);
-    assert.throws(() => writeReport(stranger), /is neither a sweep directory \(no sweep.json\) nor a run directory/);
+    assert.throws(
+      () => writeReport(stranger),
+      /is neither a sweep directory \(no sweep.json\) nor a run directory/,
+    );
     const empty = join(root, 'empty');
     mkdirSync(empty);
     cpSync(join(dir, 'sweep.json'), join(empty, 'sweep.json'));

@@ -11,14 +11,20 @@ import { choiceFlag, integerFlag } from '../flags.js';
  * The convention of `--scale`: per example (as measured), or summed over the training set (the paper's
  * Table 1), whose size is `--examples` or else the runs' own training-set size (all runs must agree).
  */
-function conventionFromFlags(dirs: string[], scale: 'mean' | 'sum', examples: number | undefined): TraceConvention {
+function conventionFromFlags(
+  dirs: string[],
+  scale: 'mean' | 'sum',
+  examples: number | undefined,
+): TraceConvention {
   if (scale === 'mean') {
     if (examples !== undefined) throw new UsageError('--examples applies to --scale sum only');
     return { scale };
   }
   if (examples !== undefined) return { scale, examples };
   const sizes = new Set(
-    collectRuns(dirs).runs.map(({ record }) => (record.spec ? dataSpecShape(record.spec.data).trainSize : undefined)),
+    collectRuns(dirs).runs.map(({ record }) =>
+      record.spec ? dataSpecShape(record.spec.data).trainSize : undefined,
+    ),
   );
   const [size] = sizes;
   if (sizes.size !== 1 || size === undefined)
@@ -63,7 +69,8 @@ Works on a partial sweep. Prints Table 1 on stdout in the chosen format (default
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length === 0) throw new UsageError('give a sweep or run directory (or several, with --out)');
+    if (positionals.length === 0)
+      throw new UsageError('give a sweep or run directory (or several, with --out)');
     if (positionals.length > 1 && values.out === undefined)
       throw new UsageError(`give --out REPORT_DIR for a report of ${positionals.length} directories`);
     const format = values.format as ReportFormat;
@@ -75,7 +82,10 @@ Works on a partial sweep. Prints Table 1 on stdout in the chosen format (default
       choiceFlag('--scale', values.scale, ['mean', 'sum'] as const) ?? 'mean',
       integerFlag('--examples', values.examples, 1),
     );
-    const report = writeReport(dirs, { convention, ...(values.out !== undefined ? { out: resolve(values.out) } : {}) });
+    const report = writeReport(dirs, {
+      convention,
+      ...(values.out !== undefined ? { out: resolve(values.out) } : {}),
+    });
     for (const warning of report.warnings) process.stderr.write(`sgd-factors report: ${warning}\n`);
     process.stdout.write(report.rendered[format]);
     const where = relative(process.cwd(), report.dir) || '.';

@@ -113,7 +113,9 @@ ${dataFlagsUsage()}
     );
     if (request.name !== config.dataset) config = { ...config, dataset: request.name };
     // Located (and downloaded) here, once, before any worker starts: the workers only read the files.
-    const data = await asUsageError('data', () => prepareDataSpec({ ...request, quiet: values.quiet }, 'sweep'));
+    const data = await asUsageError('data', () =>
+      prepareDataSpec({ ...request, quiet: values.quiet }, 'sweep'),
+    );
 
     const runnerModule = values.runner !== undefined ? parseRunner(values.runner) : defaultRunnerModule();
     const native = values.runner === undefined ? nativeTensorflowInstalled() : undefined;

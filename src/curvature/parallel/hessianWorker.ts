@@ -3,8 +3,8 @@
 // answers each probe z with zᵀHz, one probe at a time.
 import { parentPort, workerData } from 'node:worker_threads';
 import { initBackend } from '../../backend/initBackend.js';
-import { type HessianOperator, hessianOperator } from '../hessianOperator.js';
 import { datasetFromArrays } from '../../data/datasetArrays.js';
+import { type HessianOperator, hessianOperator } from '../hessianOperator.js';
 import type { FromHessianWorker, HessianWorkerData, ToHessianWorker } from './hessianWorkerProtocol.js';
 import { restoreModel } from './modelSnapshot.js';
 

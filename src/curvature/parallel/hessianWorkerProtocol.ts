@@ -1,7 +1,7 @@
+import type { DatasetArrays } from '../../data/datasetArrays.js';
 import type { OutputKind } from '../../models/outputKind.js';
 import type { LossName } from '../../train/losses.js';
 import type { BatchNormMode } from '../trainingObjective.js';
-import type { DatasetArrays } from '../../data/datasetArrays.js';
 import type { ModelSnapshot } from './modelSnapshot.js';
 
 /** The objective options that can be sent to a worker: the loss by name (a function cannot be sent). */

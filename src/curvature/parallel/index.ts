@@ -2,8 +2,8 @@ export type { SerializableObjectiveOptions } from './hessianWorkerProtocol.js';
 export {
   buildArchitecture,
   copySnapshot,
-  type ModelSnapshot,
   type ModelArchitecture,
+  type ModelSnapshot,
   modelArchitectureOf,
   restoreModel,
   snapshotBuffers,

@@ -114,7 +114,9 @@ export async function buildArchitecture(spec: ModelArchitecture): Promise<tfl.La
       return model;
     }
     default:
-      throw new Error(`buildArchitecture: unknown model spec kind '${String((spec as { kind?: unknown }).kind)}'`);
+      throw new Error(
+        `buildArchitecture: unknown model spec kind '${String((spec as { kind?: unknown }).kind)}'`,
+      );
   }
 }
 

@@ -3,6 +3,12 @@ import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../../data/dataset.js';
+import {
+  checkDatasetArrays,
+  copyDatasetArrays,
+  type DatasetArrays,
+  datasetArrays,
+} from '../../data/datasetArrays.js';
 import { LOSS_NAMES } from '../../train/losses.js';
 import { createRng } from '../../util/random.js';
 import type { HutchinsonOptions, HutchinsonResult } from '../estimators/hutchinsonTrace.js';
@@ -10,7 +16,6 @@ import { checkDistribution, fillProbe } from '../estimators/probes.js';
 import { meanAndStandardError } from '../estimators/stochasticEstimate.js';
 import { checkInteger, checkPositive, checkSeed } from '../estimators/validateOptions.js';
 import { parameterCount } from '../parameterVector.js';
-import { checkDatasetArrays, copyDatasetArrays, type DatasetArrays, datasetArrays } from '../../data/datasetArrays.js';
 import type {
   FromHessianWorker,
   HessianWorkerData,

@@ -56,7 +56,13 @@ export interface DataRequest {
   quiet?: boolean;
 }
 
-function checkSize(where: string, field: string, value: number | null | undefined, available: number, what: string): number | null {
+function checkSize(
+  where: string,
+  field: string,
+  value: number | null | undefined,
+  available: number,
+  what: string,
+): number | null {
   if (value === undefined || value === null) return null;
   if (!Number.isInteger(value) || value < 1)
     throw new RangeError(`${where}: ${field} must be a positive integer, got ${value}`);
@@ -76,11 +82,24 @@ export async function prepareDataSpec(request: DataRequest, where: string): Prom
   const source = dataSource(request.name);
   const params = source.normalize(request.params ?? {}, `${where}: dataset ${source.name}`);
   const shape = source.shape(params);
-  const trainSize = checkSize(where, 'trainSize', request.trainSize, shape.trainSize, `training examples ${source.name} has`);
-  const testSize = checkSize(where, 'testSize', request.testSize, shape.testSize, `test examples ${source.name} has`);
+  const trainSize = checkSize(
+    where,
+    'trainSize',
+    request.trainSize,
+    shape.trainSize,
+    `training examples ${source.name} has`,
+  );
+  const testSize = checkSize(
+    where,
+    'testSize',
+    request.testSize,
+    shape.testSize,
+    `test examples ${source.name} has`,
+  );
   let dir: string | null = null;
   if (source.readsFiles) {
-    if (!source.locate) throw new Error(`${where}: data source ${source.name} reads files but cannot locate them`);
+    if (!source.locate)
+      throw new Error(`${where}: data source ${source.name} reads files but cannot locate them`);
     dir = await source.locate({
       ...(request.dir !== undefined ? { dir: request.dir } : {}),
       ...(request.cacheDir !== undefined ? { cacheDir: request.cacheDir } : {}),

@@ -1,3 +1,4 @@
+export { cifar10DataSource, fashionMnistDataSource, mnistDataSource } from './builtinDataSources.js';
 export type { DataSourceDefinition, DataSourceShape, DataSpec, LocateOptions } from './dataSource.js';
 export {
   type DataRequest,
@@ -9,6 +10,5 @@ export {
   prepareDataSpec,
   registerDataSource,
 } from './dataSourceRegistry.js';
-export { type FileDataSet, fileDataSource, FILE_PREPROCESSING } from './fileDataSource.js';
+export { FILE_PREPROCESSING, type FileDataSet, fileDataSource } from './fileDataSource.js';
 export { MAX_SYNTHETIC_VALUES, syntheticDataSource } from './syntheticDataSource.js';
-export { cifar10DataSource, fashionMnistDataSource, mnistDataSource } from './builtinDataSources.js';

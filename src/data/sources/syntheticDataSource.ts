@@ -19,7 +19,16 @@ export const syntheticDataSource: DataSourceDefinition = {
   summary: 'seeded synthetic images (any size) for trials and tests; not a real data set',
   readsFiles: false,
   normalize(params, where) {
-    const read = new OptionReader(where, params, ['n', 'testN', 'seed', 'height', 'width', 'channels', 'numClasses', 'noise']);
+    const read = new OptionReader(where, params, [
+      'n',
+      'testN',
+      'seed',
+      'height',
+      'width',
+      'channels',
+      'numClasses',
+      'noise',
+    ]);
     const n = read.integer('n', undefined, 1, MAX_SYNTHETIC_VALUES);
     const normalized = {
       n,
@@ -31,10 +40,11 @@ export const syntheticDataSource: DataSourceDefinition = {
       numClasses: read.integer('numClasses', 10, 2, 1000),
       noise: read.number('noise', 1, 0, 100),
     };
-    const values = (normalized.n + normalized.testN) * normalized.height * normalized.width * normalized.channels;
+    const values =
+      (normalized.n + normalized.testN) * normalized.height * normalized.width * normalized.channels;
     if (values > MAX_SYNTHETIC_VALUES)
       throw new RangeError(
-        `${where}: ${normalized.n} + ${normalized.testN} synthetic images of ${normalized.height}×${normalized.width}×${normalized.channels} need ${(values * 4 / 2 ** 30).toFixed(1)} GiB, more than the bound of ${MAX_SYNTHETIC_VALUES * 4 / 2 ** 30} GiB`,
+        `${where}: ${normalized.n} + ${normalized.testN} synthetic images of ${normalized.height}×${normalized.width}×${normalized.channels} need ${((values * 4) / 2 ** 30).toFixed(1)} GiB, more than the bound of ${(MAX_SYNTHETIC_VALUES * 4) / 2 ** 30} GiB`,
       );
     return normalized;
   },
