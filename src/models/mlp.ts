@@ -99,7 +99,7 @@ export function mlp(options: MlpOptions): LayersModel {
     dense.push(layer);
     x = layer.apply(x) as SymbolicTensor;
   };
-  hidden.forEach((units, i) => addDense(`hidden${i + 1}`, units, activation));
+  for (const [i, units] of hidden.entries()) addDense(`hidden${i + 1}`, units, activation);
   addDense('output', numClasses, outputActivation);
   const model = functionalModel({ inputs: input, outputs: x, name: 'mlp' });
 
