@@ -1,7 +1,14 @@
 // Bring your own data and model: plain arrays through datasetFromArrays, a model family through the
 // registry, then train and measure as with the built-in ones. Run: npx tsx examples/own-data-and-model.ts
 import * as tfl from '@tensorflow/tfjs-layers';
-import { buildModel, datasetFromArrays, initBackend, measureMinimum, registerModel, trainSGD } from '../src/index.js';
+import {
+  buildModel,
+  datasetFromArrays,
+  initBackend,
+  measureMinimum,
+  registerModel,
+  trainSGD,
+} from '../src/index.js';
 
 await initBackend();
 // Three Gaussian clouds in 20 dimensions.
@@ -10,7 +17,8 @@ const x = new Float32Array(n * 20);
 const y = new Int32Array(n);
 for (let i = 0; i < n; i++) {
   y[i] = i % 3;
-  for (let j = 0; j < 20; j++) x[i * 20 + j] = (j % 3 === y[i] ? 1 : 0) + 0.5 * Math.sin(12.9898 * i + 78.233 * j);
+  for (let j = 0; j < 20; j++)
+    x[i * 20 + j] = (j % 3 === y[i] ? 1 : 0) + 0.5 * Math.sin(12.9898 * i + 78.233 * j);
 }
 const train = datasetFromArrays({ images: x, shape: [n, 20], labels: y, numClasses: 3 });
 registerModel({
@@ -26,7 +34,10 @@ registerModel({
       ],
     }),
 });
-const model = buildModel({ name: 'tiny', options: { units: 32 } }, { inputShape: [20], numClasses: 3, seed: 0 });
+const model = buildModel(
+  { name: 'tiny', options: { units: 32 } },
+  { inputShape: [20], numClasses: 3, seed: 0 },
+);
 const { history } = await trainSGD(model, train, {
   lr: 0.1,
   batchSize: 50,

@@ -3,13 +3,14 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import type { SafetensorsTensor } from '../../io/safetensors.js';
 import { assignTensors, modelTensors } from '../../io/weights.js';
 import { KerasBatchNormalization } from '../../models/batchNormalization.js';
-import { type ResNetV1Options, resnetV1 } from '../../models/resnetV1.js';
+import { buildModel, type ModelContext, type ModelSpec } from '../../models/modelRegistry.js';
 import { moduleUrl } from './moduleWorker.js';
 
 /**
  * How to rebuild a model's architecture in another thread (functions and tfjs objects cannot be sent):
  *
- * - `resnetV1`: {@link resnetV1} with these options.
+ * - `registered`: a model of the registry (`buildModel(model, context)`), e.g. `resnetV1` or `mlp`, or one
+ *   the worker's modules register.
  * - `topology`: the Keras-style JSON of `LayersModel.toJSON(null, false)`, rebuilt with
  *   `tf.models.modelFromJSON`; works for any model whose layer classes are registered for serialization
  *   (all built-in layers, and this library's batch normalization).
@@ -17,7 +18,7 @@ import { moduleUrl } from './moduleWorker.js';
  *   it), for architectures with layers that are not serializable.
  */
 export type ModelArchitecture =
-  | { kind: 'resnetV1'; options: ResNetV1Options }
+  | { kind: 'registered'; model: ModelSpec; context: ModelContext }
   | { kind: 'topology'; topology: object }
   | {
       kind: 'module';
@@ -89,8 +90,8 @@ export function snapshotBuffers(snapshot: ModelSnapshot): ArrayBuffer[] {
  */
 export async function buildArchitecture(spec: ModelArchitecture): Promise<tfl.LayersModel> {
   switch (spec.kind) {
-    case 'resnetV1':
-      return resnetV1(spec.options);
+    case 'registered':
+      return buildModel(spec.model, spec.context);
     case 'topology':
       try {
         // Importing the module registers it already; registering again (idempotent) keeps a bundler from
@@ -99,7 +100,7 @@ export async function buildArchitecture(spec: ModelArchitecture): Promise<tfl.La
         return await tfl.models.modelFromJSON({ modelTopology: spec.topology } as tf.io.ModelJSON);
       } catch (error) {
         throw new Error(
-          `buildArchitecture: cannot rebuild the model from its topology (${error instanceof Error ? error.message : String(error)}); register custom layer classes with tf.serialization.registerClass, or describe the model with a 'resnetV1' or 'module' architecture`,
+          `buildArchitecture: cannot rebuild the model from its topology (${error instanceof Error ? error.message : String(error)}); register custom layer classes with tf.serialization.registerClass, or describe the model with a 'registered' or 'module' architecture`,
         );
       }
     case 'module': {

@@ -6,7 +6,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../../src/backend/initBackend.js';
 import { hutchinsonTrace } from '../../../src/curvature/estimators/hutchinsonTrace.js';
 import { hessianOperator } from '../../../src/curvature/hessianOperator.js';
-import { snapshotModel } from '../../../src/curvature/parallel/modelSnapshot.js';
+import { type ModelArchitecture, snapshotModel } from '../../../src/curvature/parallel/modelSnapshot.js';
 import { parallelHutchinsonTrace } from '../../../src/curvature/parallel/parallelHutchinsonTrace.js';
 import type { Dataset } from '../../../src/data/dataset.js';
 import { type ResNetV1Options, resnetV1 } from '../../../src/models/resnetV1.js';
@@ -22,6 +22,26 @@ const ARCHITECTURE: ResNetV1Options = {
   numClasses: 3,
   seed: 1,
 };
+
+/** The registry's description of a resnetV1 built with these options. */
+function registered(options: ResNetV1Options): ModelArchitecture {
+  return {
+    kind: 'registered',
+    model: {
+      name: 'resnetV1',
+      options: {
+        depth: options.depth,
+        numFilters: options.numFilters ?? 16,
+        weightDecay: options.weightDecay ?? 1e-4,
+      },
+    },
+    context: {
+      inputShape: options.inputShape ?? [32, 32, 3],
+      numClasses: options.numClasses ?? 10,
+      seed: options.seed ?? 0,
+    },
+  };
+}
 const OBJECTIVE = { batchSize: 1, loss: 'kld' as const };
 const RESNET_MODULE = new URL('../../../src/models/resnetV1.ts', import.meta.url).href;
 
@@ -122,7 +142,7 @@ describe('parallelHutchinsonTrace', () => {
     const adaptive = { tol: 0.05, minProbes: 3, maxProbes: 12, seed: 7, distribution: 'gaussian' as const };
     const reference = await hutchinsonTrace(hessianOperator(regularized, data, OBJECTIVE), adaptive);
     assert.ok(reference.converged && reference.matvecs < 12, 'the fixture stops before maxProbes');
-    const snapshot = await snapshotModel(regularized, { kind: 'resnetV1', options: architecture });
+    const snapshot = await snapshotModel(regularized, registered(architecture));
     regularized.dispose();
     const parallel = await parallelHutchinsonTrace(snapshot, data, { ...OBJECTIVE, ...adaptive, workers: 2 });
     assert.deepEqual(parallel.samples, reference.samples);
@@ -133,7 +153,7 @@ describe('parallelHutchinsonTrace', () => {
   });
 
   test("rejects with the worker's message when the weights do not fit, and terminates the workers on errors", async () => {
-    const snapshot = await snapshotModel(model, { kind: 'resnetV1', options: ARCHITECTURE });
+    const snapshot = await snapshotModel(model, registered(ARCHITECTURE));
     const kernel = snapshot.weights.get('stem_conv/kernel')!;
     snapshot.weights.set('stem_conv/kernel', { ...kernel, shape: [kernel.data.length] });
     const threads = threadCount();
