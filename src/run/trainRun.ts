@@ -59,7 +59,7 @@ export async function trainRun(
   const state = readCheckpointState(paths.checkpoint);
   if (state && !options.resume)
     throw new Error(
-      `${dir} already holds a run (${state.epochsCompleted} epochs done); resume it, or choose another directory`,
+      `${dir} already holds a run (${state.epochsCompleted} epoch${state.epochsCompleted === 1 ? '' : 's'} done); resume it, or choose another directory`,
     );
   writeRunConfig(dir, id, spec);
   const shape = dataSpecShape(spec.data);

@@ -172,7 +172,7 @@ test('measure of bare weights prints a readable table; bad command lines are usa
   assert.match(r.stdout, /^tr σ² +\S+ +\S+ +4 +0 +12$/m);
   assert.match(
     r.stdout,
-    /6 examples, 78,186 parameters, loss kld, .*Tr H by hutchpp \(4 matvecs\), tr σ² by minibatch/,
+    /6 examples, 78,186 trainable parameters, loss kld, .*Tr H by hutchpp \(4 matvecs\), tr σ² by minibatch/,
   );
 
   const usage = (args: string[], pattern: RegExp) => {

@@ -77,7 +77,7 @@ describe('sgd-factors sweep', () => {
     const noOut = cli(['sweep', '--preset', 'smoke', '--synthetic', '100']);
     assert.equal(noOut.status, 2);
     assert.match(noOut.stderr, /--out DIR is required/);
-    assert.match(noOut.stderr, /\(see 'sgd-factors sweep --help'\)\n$/);
+    assert.match(noOut.stderr, /\(see 'sgd-factors help sweep'\)\n$/);
     const both = await cliInProcess([
       'sweep',
       '--preset',

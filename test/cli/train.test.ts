@@ -103,7 +103,7 @@ test('train --synthetic on ResNet-8 for 1 epoch writes config, history, checkpoi
 
   const again = cli(...common, '--epochs', '2', '--quiet');
   assert.equal(again.status, 1);
-  assert.match(again.stderr, /already holds a run \(1 epochs done\); resume it/);
+  assert.match(again.stderr, /already holds a run \(1 epoch done\); resume it/);
   const changed = cli(...common, '--epochs', '2', '--resume', '--momentum', '0.5', '--quiet');
   assert.equal(changed.status, 1);
   assert.match(changed.stderr, /holds a different run \(training\.momentum: 0 before, 0\.5 now\)/);

@@ -12,7 +12,12 @@ and prints its name and the reason, e.g. "wasm (tfjs-node-gpu not installed; tfj
   async run(args) {
     const { values } = parseArgs({
       args,
-      options: { backend: { type: 'string' }, json: { type: 'boolean', default: false } },
+      // --quiet is accepted as on every command; this one writes only its answer, on stdout.
+      options: {
+        backend: { type: 'string' },
+        json: { type: 'boolean', default: false },
+        quiet: { type: 'boolean' },
+      },
       strict: true,
     });
     const forced = values.backend;

@@ -5,11 +5,12 @@ import { factorsDemoSvg } from '../../solvable/factorsDemoPlot.js';
 import { writeFileAtomic } from '../../util/atomicWrite.js';
 import { createProgress } from '../../util/progress.js';
 import { type Command, UsageError } from '../command.js';
+import { checkOutputDirectory } from './train.js';
 
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'Eq. (6) vs Eq. (12)/(13) against simulated SGD on exactly solvable models (no data needed)',
-  usage: `sgd-factors demo [--out DIR] [--seed N] [--quick] [--silent]
+  usage: `sgd-factors demo [--out DIR] [--seed N] [--quick] [--quiet]
 
 For linear regression (squared loss, label noise s² = 4; fresh draws and a fixed sample of 200 drawn
 with replacement) and logistic regression (well specified, and misspecified by 20% label flips), at a
@@ -23,7 +24,7 @@ Options:
   --out DIR   output directory (default ./sgd-factors-demo/)
   --seed N    integer seed of the models and the SGD runs (default 0)
   --quick     one (δ, m) per model and short runs (seconds; for tests)
-  --silent    no progress on stderr`,
+  --quiet     no progress on stderr (--silent is the same)`,
   async run(args) {
     const { values } = parseArgs({
       args,
@@ -31,6 +32,7 @@ Options:
         out: { type: 'string', default: 'sgd-factors-demo' },
         seed: { type: 'string', default: '0' },
         quick: { type: 'boolean', default: false },
+        quiet: { type: 'boolean', default: false },
         silent: { type: 'boolean', default: false },
       },
       strict: true,
@@ -41,7 +43,10 @@ Options:
       throw new UsageError(`--seed must be an integer, got '${values.seed}'`);
     }
     const out = resolve(values.out);
-    const progress = createProgress({ label: 'demo', total: 1000, silent: values.silent });
+    // Checked before the work, so that a bad --out does not fail only at the end.
+    checkOutputDirectory('--out', out);
+    const quiet = values.quiet || values.silent;
+    const progress = createProgress({ label: 'demo', total: 1000, silent: quiet });
     const result = runFactorsDemo({
       seed,
       quick: values.quick,

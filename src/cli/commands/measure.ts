@@ -57,7 +57,11 @@ export function formatMeasurementTable(m: MinimumMeasurement): string {
   const body = rows.map(([name, e]) => [
     name,
     formatNumber(e.estimate),
-    e.standardError === 0 ? 'exact' : formatNumber(e.standardError),
+    e.standardError === 0
+      ? 'exact'
+      : Number.isNaN(e.standardError) && e.samples === 1
+        ? 'n/a (1 probe)'
+        : formatNumber(e.standardError),
     String(e.samples),
     String(e.matvecs),
     String(e.examples),
@@ -75,7 +79,7 @@ export function formatMeasurementTable(m: MinimumMeasurement): string {
   }
   lines.push(
     '',
-    `${s.examples} examples, ${s.parameters.toLocaleString('en-US')} parameters, loss ${s.loss}, bn ${s.bnMode}, ` +
+    `${s.examples} examples, ${s.parameters.toLocaleString('en-US')} trainable parameters, loss ${s.loss}, bn ${s.bnMode}, ` +
       `regularization ${s.includeRegularization ? 'included' : 'excluded'}, Tr H by ${s.estimator} (${s.probes} matvecs), ` +
       `tr σ² by ${s.noise}, seed ${s.seed}, backend ${s.backend}, ${s.seconds.toFixed(1)} s`,
   );

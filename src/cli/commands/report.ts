@@ -40,7 +40,7 @@ const FORMATS: readonly ReportFormat[] = ['md', 'csv', 'json'];
 export const reportCommand: Command = {
   name: 'report',
   summary: 'Table 1 and Figures 2–4 analogues from a sweep or from run directories',
-  usage: `sgd-factors report DIR [DIR …] [--out REPORT_DIR] [--scale mean|sum [--examples N]] [--format md|csv|json]
+  usage: `sgd-factors report DIR [DIR …] [--out REPORT_DIR] [--scale mean|sum [--examples N]] [--format md|csv|json] [--quiet]
 
 Each DIR is a sweep directory (made by 'sgd-factors sweep', also of the first layout) or a run directory
 (made by 'sgd-factors train' and measured by 'sgd-factors measure'). Writes into DIR/report/ (one DIR) or
@@ -65,6 +65,7 @@ Works on a partial sweep. Prints Table 1 on stdout in the chosen format (default
         out: { type: 'string' },
         scale: { type: 'string' },
         examples: { type: 'string' },
+        quiet: { type: 'boolean', default: false },
       },
       strict: true,
       allowPositionals: true,
@@ -86,12 +87,14 @@ Works on a partial sweep. Prints Table 1 on stdout in the chosen format (default
       convention,
       ...(values.out !== undefined ? { out: resolve(values.out) } : {}),
     });
-    for (const warning of report.warnings) process.stderr.write(`sgd-factors report: ${warning}\n`);
+    if (!values.quiet)
+      for (const warning of report.warnings) process.stderr.write(`sgd-factors report: ${warning}\n`);
     process.stdout.write(report.rendered[format]);
     const where = relative(process.cwd(), report.dir) || '.';
-    process.stderr.write(
-      `wrote ${report.files.length} files to ${where}/ (${report.runs.length} run${report.runs.length === 1 ? '' : 's'}${report.missing.length ? `, ${report.missing.length} still missing` : ''}); start with ${where}/README.md\n`,
-    );
+    if (!values.quiet)
+      process.stderr.write(
+        `wrote ${report.files.length} files to ${where}/ (${report.runs.length} run${report.runs.length === 1 ? '' : 's'}${report.missing.length ? `, ${report.missing.length} still missing` : ''}); start with ${where}/README.md\n`,
+      );
     return 0;
   },
 };

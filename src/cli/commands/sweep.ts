@@ -13,6 +13,7 @@ import { defaultRunnerModule, workerPoolExecutor } from '../../experiments/worke
 import { type Command, UsageError } from '../command.js';
 import { DATA_FLAG_OPTIONS, dataFlagsUsage, dataRequestFromFlags } from '../dataFlags.js';
 import { asUsageError, integerFlag } from '../flags.js';
+import { withResumeHint } from '../interrupt.js';
 
 /** Whether a native TensorFlow package is installed (resolvable), without loading it. */
 function nativeTensorflowInstalled(): string | undefined {
@@ -134,14 +135,18 @@ ${dataFlagsUsage()}
         : workerPoolExecutor({ workers, runner: runnerModule });
     if (!values.quiet) for (const note of notes) process.stderr.write(`sgd-factors sweep: ${note}\n`);
 
-    const summary = await runSweep({
-      config,
-      data,
-      out: resolve(values.out),
-      executor,
-      heavy,
-      silent: values.quiet,
-    });
+    const summary = await withResumeHint(
+      "finished runs and every run's last epoch are kept; run the same command again to resume",
+      () =>
+        runSweep({
+          config,
+          data,
+          out: resolve(values.out as string),
+          executor,
+          heavy,
+          silent: values.quiet,
+        }),
+    );
     const out = values.out;
     process.stdout.write(
       `${summary.finished.length} runs finished, ${summary.skipped.length + summary.recovered.length} were already done, ` +

@@ -13,6 +13,7 @@ import { LOSS_NAMES } from '../../train/losses.js';
 import { type Command, UsageError } from '../command.js';
 import { DATA_FLAG_OPTIONS, dataFlagsUsage, dataRequestFromFlags } from '../dataFlags.js';
 import { asUsageError, choiceFlag, integerFlag, integerListFlag, numberFlag } from '../flags.js';
+import { withResumeHint } from '../interrupt.js';
 import { MODEL_FLAG_OPTIONS, modelFlagsUsage, modelSpecFromFlags } from '../modelFlags.js';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
@@ -144,11 +145,15 @@ Output:
         `sgd-factors train: ${describeModel(model)} on ${shape.trainSize} ${data.name} examples, backend ${backend.backend}, ` +
           `δ=${training.learningRate}, m=${training.batchSize}, ${training.loss}, ${epochs} epoch${epochs === 1 ? '' : 's'}`,
       );
-      const trained = await trainRun(resolve(out), basename(resolve(out)), spec, {
-        data: loaded,
-        resume: values.resume,
-        quiet: values.quiet,
-      });
+      const trained = await withResumeHint(
+        `every finished epoch is checkpointed in ${out}; continue with the same command and --resume`,
+        () =>
+          trainRun(resolve(out), basename(resolve(out)), spec, {
+            data: loaded,
+            resume: values.resume,
+            quiet: values.quiet,
+          }),
+      );
       trained.model.dispose();
       const last = trained.history[trained.history.length - 1];
       log(
