@@ -105,14 +105,14 @@ export function collectRuns(dirs: readonly string[]): CollectedRuns {
   let sweeps = 0;
   for (const given of dirs) {
     const dir = resolve(given);
-    if (!existsSync(dir)) throw new Error(`report: ${given} does not exist`);
+    if (!existsSync(dir)) throw new Error(`${given} does not exist`);
     if (existsSync(sweepPaths(dir).manifest)) {
       collectSweep(dir, into);
       sweeps += 1;
     } else if (existsSync(runPaths(dir).result) || existsSync(runPaths(dir).config)) collectRun(dir, into);
     else
       throw new Error(
-        `report: ${given} is neither a sweep directory (no sweep.json) nor a run directory (no result.json or config.json)`,
+        `${given} is neither a sweep directory (no sweep.json) nor a run directory (no result.json or config.json)`,
       );
   }
   if (sweeps !== 1 || dirs.length !== 1) delete into.sweep;
@@ -123,7 +123,7 @@ export function collectRuns(dirs: readonly string[]): CollectedRuns {
   }
   if (into.runs.length === 0)
     throw new Error(
-      `report: no measured run in ${dirs.join(', ')} yet; run 'sgd-factors sweep' or 'sgd-factors measure' first`,
+      `no measured run in ${dirs.join(', ')} yet; run 'sgd-factors sweep' or 'sgd-factors measure' first`,
     );
   return into;
 }

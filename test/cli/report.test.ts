@@ -35,7 +35,7 @@ describe('sgd-factors report', () => {
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^loss,experiment,bs_over_lr,batch_size,learning_rate,seeds,trace_h,/);
     assert.equal(result.stdout.trim().split('\n').length, 1 + 4);
-    assert.match(result.stderr, /wrote 9 files to .*report\/ \(8 runs\); start with .*README\.md/);
+    assert.match(result.stderr, /wrote 10 files to .*report\/ \(8 runs\); start with .*README\.md/);
     for (const file of [
       'README.md',
       'table1.md',
@@ -53,6 +53,6 @@ describe('sgd-factors report', () => {
     assert.match(badFormat.stderr, /--format must be md, csv or json, got 'html'/);
     const notSweep = cli([root]);
     assert.equal(notSweep.status, 1);
-    assert.match(notSweep.stderr, /sweep\.json not found/);
+    assert.match(notSweep.stderr, /is neither a sweep directory \(no sweep.json\) nor a run directory/);
   });
 });

@@ -103,7 +103,7 @@ describe('sgd-factors sweep', () => {
     assert.equal(unknown.status, 2);
     assert.match(
       unknown.stderr,
-      /unknown preset 'tabel1'; known presets: table1, table1-logloss, cpu, smoke/,
+      /unknown preset 'tabel1'; known presets: table1, table1-logloss, cpu, fashion-mnist, smoke/,
     );
     const noData = await cliInProcess(['sweep', '--preset', 'smoke', '--out', join(root, 'x')]);
     assert.equal(noData.status, 2);
