@@ -154,7 +154,8 @@ const HOW_TO_READ = `## How to read this report
 export function writeReport(dirs: string | readonly string[], options: WriteReportOptions = {}): SweepReport {
   const inputs = typeof dirs === 'string' ? [dirs] : dirs;
   const reportDir = options.out ?? defaultReportDir(inputs);
-  if (reportDir === undefined) throw new Error('give an output directory (--out) for a report of several directories');
+  if (reportDir === undefined)
+    throw new Error('give an output directory (--out) for a report of several directories');
   const collected = collectRuns(inputs);
   const { warnings, missing } = collected;
   const convention = options.convention ?? { scale: 'mean' };

@@ -11,6 +11,7 @@ import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { runner as toyRunner } from '../experiments/fixtures/toyRunner.js';
 import { resultsOf, toyConfig, toyRunnerPath } from '../experiments/sweepHelpers.js';
+import { cliInProcess } from '../helpers/cliInProcess.js';
 import { checkWellFormedXml } from '../report/xmlWellFormed.js';
 
 const root = mkdtempSync(join(tmpdir(), 'cli-sweep-'));
@@ -18,27 +19,6 @@ after(() => rmSync(root, { recursive: true, force: true }));
 const cliArgs = ['--import', 'tsx', 'test/helpers/cli.ts'];
 const configPath = join(root, 'toy.json');
 writeFileSync(configPath, JSON.stringify(toyConfig));
-
-/** Runs the CLI in this process (cheap), capturing what it writes. */
-async function cliInProcess(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
-  const out = { stdout: '', stderr: '' };
-  const original = { stdout: process.stdout.write, stderr: process.stderr.write };
-  process.stdout.write = ((chunk: string) => {
-    out.stdout += chunk;
-    return true;
-  }) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => {
-    out.stderr += chunk;
-    return true;
-  }) as typeof process.stderr.write;
-  try {
-    const status = await main(args);
-    return { status, ...out };
-  } finally {
-    process.stdout.write = original.stdout;
-    process.stderr.write = original.stderr;
-  }
-}
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, [...cliArgs, ...args], {

@@ -191,7 +191,10 @@ describe('writeReport', () => {
     assert.equal(two.dir, out);
     assert.deepEqual(two.runs.map((r) => r.id).sort(), ['kld-bs16-lr0.1-seed1', 'kld-bs8-lr0.05-seed0']);
     assert.match(readFileSync(join(out, 'README.md'), 'utf8'), /Finished runs: 2 of 2\./);
-    assert.throws(() => writeReport([run, other]), /give an output directory \(--out\) for a report of several directories/);
+    assert.throws(
+      () => writeReport([run, other]),
+      /give an output directory \(--out\) for a report of several directories/,
+    );
   });
 
   it('reads a sweep directory of the first layout (results.jsonl, old histories, version-1 sweep.json)', () => {
