@@ -100,10 +100,10 @@ export async function exampleGradientNorms(
     caller,
     (images, labels) =>
       withTappedPass(objective, taps, images, labels, (xs, ds) => {
-        const ones = tf.ones([images.shape[0]]) as tf.Tensor1D;
+        const each = taps.map((tap, i) => tap.squaredNormsAndSum(xs[i]!, ds[i]!));
         return {
-          norms: tf.addN(taps.map((tap, i) => tap.squaredNorms(xs[i]!, ds[i]!))) as tf.Tensor1D,
-          sums: byVariable(objective, taps, (tap, i) => tap.weightedSum(xs[i]!, ds[i]!, ones)),
+          norms: tf.addN(each.map((e) => e.norms)) as tf.Tensor1D,
+          sums: byVariable(objective, taps, (_, i) => each[i]!.sum),
         };
       }),
     async ([start], { norms, sums }) => {

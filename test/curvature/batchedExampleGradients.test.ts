@@ -3,6 +3,7 @@ import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { setSimdKernelsEnabled } from '../../src/backend/kernels/simd/simdKernels.js';
 import {
   exampleGradientNorms,
   forEachExampleGradientBatch,
@@ -73,7 +74,7 @@ function resnet8(seed: number): tfl.LayersModel {
           : undefined;
     if (draw === undefined) continue;
     const t = tf.tensor(
-      Float32Array.from({ length: w.shape.reduce((a, b) => a * b!, 1) as number }, draw),
+      Float32Array.from({ length: (w.shape as number[]).reduce((a, b) => a * b, 1) }, draw),
       w.shape as number[],
     );
     w.write(t);
@@ -177,6 +178,33 @@ for (const c of cases) {
     }
   });
 }
+
+test('ResNet-8: the portable path (unfolded patches, no SIMD kernel) gives the same per-example norms', async () => {
+  const model = resnet8(5);
+  const data = randomData(6, [8, 8, 3], 5, 8);
+  const previous = setSimdKernelsEnabled(false);
+  try {
+    const objective = trainingObjective(model, data, { batchSize: 3 });
+    const reference = await loopGradients(objective);
+    const norms = await exampleGradientNorms(objective);
+    reference.forEach((g, i) => {
+      const sq = g.reduce((s, x) => s + x * x, 0);
+      assert.ok(
+        relative(norms.squaredNorms[i]!, sq) < TOL,
+        `example ${i}: ${norms.squaredNorms[i]} vs ${sq}`,
+      );
+    });
+    await forEachExampleGradientBatch(objective, (start, gradients) => {
+      const kernel = gradients[0]!.arraySync() as number[][][][][];
+      const flat = Float64Array.from(kernel[0]!.flat(3));
+      assert.ok(maxRelative(flat, reference[start]!.subarray(0, flat.length)) < TOL);
+    });
+  } finally {
+    setSimdKernelsEnabled(previous);
+    model.dispose();
+    tf.dispose([data.images, data.labels]);
+  }
+});
 
 test('batched per-example gradients refuse a train-mode objective and unsupported layers', async () => {
   const data = randomData(4, [4, 4, 2], 3, 1);

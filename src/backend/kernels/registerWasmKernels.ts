@@ -5,6 +5,7 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
 import { channelKernelConfigs } from './wasm/channelKernels.js';
+import { exampleFilterGradsConfig } from './wasm/ExampleFilterGrads.js';
 import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
 import { reluBackpropConfig } from './wasm/ReluBackprop.js';
@@ -37,6 +38,8 @@ function install(config: tf.KernelConfig): void {
  * - Four per-channel batch-norm passes (`SgdFactorsChannel*`, wasm only, no gradients of their own) that
  *   the fused batch norms run inside their custom gradients.
  * - `SgdFactorsReluBackprop`, the ReLU gradient in one pass, used by the `Relu` gradient on wasm.
+ * - `SgdFactorsExampleFilterGrads`, every example's own filter gradient (the SIMD filter-gradient kernel
+ *   once per example), for the batched per-example gradient norms.
  * Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
  */
@@ -51,6 +54,7 @@ export function registerWasmKernels(): void {
       sumConfig(tf.getKernel(tf.Sum, 'wasm')),
       ...channelKernelConfigs,
       reluBackpropConfig,
+      exampleFilterGradsConfig,
     ];
   }
   for (const config of ours) install(config);

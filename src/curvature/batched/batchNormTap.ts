@@ -39,11 +39,10 @@ export function batchNormTap(layer: KerasBatchNormalization, indexOf: (v: tf.Var
       return original(x, { training: false });
     },
     activation: (z) => z,
-    squaredNorms(x, delta) {
+    squaredNormsAndSum(x, delta) {
       const g = gradients(x, delta);
-      return tf.addN(
-        weights.map(({ role }) => tf.sum(tf.square(g[role as 'gamma' | 'beta']), 1)),
-      ) as tf.Tensor1D;
+      const norms = tf.addN(weights.map(({ role }) => tf.sum(tf.square(g[role as 'gamma' | 'beta']), 1)));
+      return { norms: norms as tf.Tensor1D, sum: { gamma: tf.sum(g.gamma, 0), beta: tf.sum(g.beta, 0) } };
     },
     perExample(x, delta) {
       return gradients(x, delta);

@@ -1,5 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
+import {
+  ExampleFilterGrads,
+  exampleFilterGradsAvailable,
+} from '../../backend/kernels/wasm/ExampleFilterGrads.js';
 import type { LayerTap } from './layerTap.js';
 import { layerActivation, requiredWeight, trainableRoles, weightByRole } from './layerWeights.js';
 import { biasPerExample, kernelPerExample, kernelSquaredNorms, weightRows } from './positionalProducts.js';
@@ -98,6 +102,18 @@ export function conv2dTap(layer: layers.Layer, indexOf: (v: tf.Variable) => numb
   const conv = (x: tf.Tensor, filter: tf.Tensor) =>
     tf.conv2d(x as tf.Tensor4D, filter as tf.Tensor4D, geometry.strides, geometry.padding);
   const rows = (delta: tf.Tensor) => tf.reshape(delta, [delta.shape[0]!, -1, c]) as tf.Tensor3D;
+  const attrs = { strides: geometry.strides, pad: geometry.padding, dataFormat: 'NHWC', filterShape: shape };
+  const filterGrads = (x: tf.Tensor, dy: tf.Tensor, kernelName: string) =>
+    tf.engine().runKernel(kernelName, { x, dy }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+  // Every example's kernel gradient [B, kh, kw, Cin, Cout]: on wasm the SIMD filter-gradient kernel once
+  // per example; elsewhere (or without SIMD) the unfolded patches' batched product, exact but slower.
+  const kernelGradients = (x: tf.Tensor, delta: tf.Tensor) =>
+    exampleFilterGradsAvailable()
+      ? filterGrads(x, delta, ExampleFilterGrads)
+      : tf.reshape(kernelPerExample(unfoldPatches(x as tf.Tensor4D, geometry), rows(delta)), [
+          x.shape[0]!,
+          ...shape,
+        ]);
   return {
     layer,
     weights: trainableRoles(layer, ['kernel', 'bias'], indexOf),
@@ -107,18 +123,24 @@ export function conv2dTap(layer: layers.Layer, indexOf: (v: tf.Variable) => numb
       return bias ? tf.add(z, bias.read()) : z;
     },
     activation,
-    squaredNorms(x, delta) {
+    squaredNormsAndSum(x, delta) {
       const d = rows(delta);
-      let out = kernelSquaredNorms(unfoldPatches(x as tf.Tensor4D, geometry), d);
-      if (this.weights.some((w) => w.role === 'bias')) {
-        out = tf.add(out, tf.sum(tf.square(biasPerExample(d)), 1));
+      const biasRows = biasPerExample(d);
+      let norms: tf.Tensor1D;
+      let kernelSum: tf.Tensor;
+      if (exampleFilterGradsAvailable()) {
+        const g = filterGrads(x, delta, ExampleFilterGrads);
+        norms = tf.sum(tf.square(g), [1, 2, 3, 4]);
+        kernelSum = tf.sum(g, 0);
+      } else {
+        norms = kernelSquaredNorms(unfoldPatches(x as tf.Tensor4D, geometry), d);
+        kernelSum = filterGrads(x, delta, tf.Conv2DBackpropFilter);
       }
-      return out;
+      const sum = { kernel: kernelSum, bias: tf.sum(biasRows, 0) };
+      return bias ? { norms: tf.add(norms, tf.sum(tf.square(biasRows), 1)), sum } : { norms, sum };
     },
     perExample(x, delta) {
-      const d = rows(delta);
-      const g = kernelPerExample(unfoldPatches(x as tf.Tensor4D, geometry), d);
-      return { kernel: tf.reshape(g, [x.shape[0]!, ...shape]), bias: biasPerExample(d) };
+      return { kernel: kernelGradients(x, delta), bias: biasPerExample(rows(delta)) };
     },
     weightedSum(x, delta, w) {
       const dy = weightRows(delta, w);

@@ -29,13 +29,15 @@ export function denseTap(layer: layers.Layer, indexOf: (v: tf.Variable) => numbe
       return tf.reshape(z, [...x.shape.slice(0, -1), c]);
     },
     activation,
-    squaredNorms(x, delta) {
+    squaredNormsAndSum(x, delta) {
       const d = rows(delta, c);
-      let out = kernelSquaredNorms(rows(x, k), d);
-      if (this.weights.some((w) => w.role === 'bias')) {
-        out = tf.add(out, tf.sum(tf.square(biasPerExample(d)), 1));
-      }
-      return out;
+      const biasRows = biasPerExample(d);
+      const norms = kernelSquaredNorms(rows(x, k), d);
+      const sum = {
+        kernel: tf.matMul(tf.reshape(x, [-1, k]), tf.reshape(d, [-1, c]), true, false),
+        bias: tf.sum(biasRows, 0),
+      };
+      return bias ? { norms: tf.add(norms, tf.sum(tf.square(biasRows), 1)), sum } : { norms, sum };
     },
     perExample(x, delta) {
       const d = rows(delta, c);

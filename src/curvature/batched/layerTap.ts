@@ -26,8 +26,11 @@ export interface LayerTap {
   preActivation(x: tf.Tensor): tf.Tensor;
   /** The layer's activation (identity for layers without one). */
   activation(z: tf.Tensor): tf.Tensor;
-  /** ‖∇ℓᵢ‖² over this layer's trainable weights, one value per example ([B]). */
-  squaredNorms(x: tf.Tensor, delta: tf.Tensor): tf.Tensor1D;
+  /**
+   * ‖∇ℓᵢ‖² over this layer's trainable weights, one value per example ([B]), and Σᵢ ∇ℓᵢ per role (from
+   * the same per-example products where the layer forms them).
+   */
+  squaredNormsAndSum(x: tf.Tensor, delta: tf.Tensor): { norms: tf.Tensor1D; sum: RoleTensors };
   /** Every example's gradient, per role, each shaped [B, ...weight shape]. */
   perExample(x: tf.Tensor, delta: tf.Tensor): RoleTensors;
   /** Σᵢ wᵢ·∇ℓᵢ per role, each shaped like the weight (`w` of shape [B]). */
