@@ -1,4 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { batchedUnsupportedReason } from '../curvature/batched/layerTaps.js';
+import { exampleGradientNorms } from '../curvature/batchedExampleGradients.js';
 import { batchGradient, forEachExampleGradient, weightedGradientSum } from '../curvature/exampleGradients.js';
 import {
   type HessianOperator,
@@ -73,6 +75,12 @@ export interface GradientNoise {
   twoBatch?: { gradNormSq: Estimate; bSimple: Estimate };
   /** Number of examples n. */
   examples: number;
+  /**
+   * `'perExample'` only: how the per-example gradients were computed — `'batched'` (one forward and one
+   * backward pass per chunk, {@link exampleGradientNorms}) or `'loop'` (one batch-of-one pass per
+   * example, for models with layers the batched pass does not support).
+   */
+  perExamplePath?: 'batched' | 'loop';
 }
 
 function positiveInteger(name: string, value: number, min = 1): number {
@@ -133,8 +141,11 @@ async function quadraticForms(
  * tr σ² = (1/(n−1))·Σᵢ‖gᵢ − ḡ‖² (n/(n−1) times the trace of the 1/n covariance), an estimate of the
  * covariance of the distribution the examples are drawn from.
  *
- * - `'perExample'`: exact over the examples (standard error 0): one batch-of-one backward pass per example,
- *   accumulated by Welford's update without storing gradients. Cost: n small backward passes.
+ * - `'perExample'`: exact over the examples (standard error 0), from the per-example squared gradient
+ *   norms and the mean gradient in one forward and one backward pass per chunk ({@link exampleGradientNorms};
+ *   cost about that of one gradient over the examples). For a model with a layer that pass does not
+ *   support, one batch-of-one backward pass per example instead, accumulated by Welford's update
+ *   (`perExamplePath` in the result says which ran; both agree to float32 rounding).
  * - `'minibatch'`: K mini-batches of m examples; each sample is m·c·‖g_B − ḡ‖², with ḡ the exact mean
  *   gradient. With replacement E‖g_B − ḡ‖² = tr σ²ₙ/m (σ²ₙ the 1/n covariance), so c = n/(n−1). Without
  *   replacement E‖g_B − ḡ‖² = (tr σ²ₙ/m)·(n−m)/(n−1): the finite-population factor (n−1)/(n−m) recovers
@@ -222,26 +233,17 @@ export async function gradientNoise(
   let traceSigmaH: Estimate | undefined;
   let twoBatch: GradientNoise['twoBatch'];
 
+  let perExamplePath: GradientNoise['perExamplePath'];
+
   if (method === 'perExample') {
-    const mean = new Float64Array(objective.dim);
-    let m2 = 0;
-    let k = 0;
+    perExamplePath = batchedUnsupportedReason(noiseObjective) === undefined ? 'batched' : 'loop';
+    const onExamples = (done: number) => report('traceSigma', done, n);
     report('traceSigma', 0, n);
-    await forEachExampleGradient(
-      noiseObjective,
-      (_, g) => {
-        k++;
-        let acc = 0;
-        for (let q = 0; q < g.length; q++) {
-          const delta = g[q]! - mean[q]!;
-          mean[q]! += delta / k;
-          acc += delta * (g[q]! - mean[q]!);
-        }
-        m2 += acc;
-      },
-      (done) => report('traceSigma', done, n),
-    );
-    traceSigma = exactEstimate(m2 / (n - 1), n);
+    const { mean, sumOfSquares } =
+      perExamplePath === 'batched'
+        ? await batchedCentredSquares(noiseObjective, onExamples)
+        : await welfordCentredSquares(noiseObjective, onExamples);
+    traceSigma = exactEstimate(sumOfSquares / (n - 1), n);
     if (sigmaHProbes > 0) {
       const scale = 1 / Math.sqrt(n - 1);
       async function* probes(): AsyncIterable<Float64Array> {
@@ -325,7 +327,56 @@ export async function gradientNoise(
     bSimple: { ...bSimple, samples: traceSigma.samples, matvecs: 0, examples: traceSigma.examples },
     ...(twoBatch !== undefined ? { twoBatch } : {}),
     examples: n,
+    ...(perExamplePath !== undefined ? { perExamplePath } : {}),
   };
+}
+
+/** The mean gradient ḡ and Σᵢ‖gᵢ − ḡ‖² of the per-example gradients. */
+interface CentredSquares {
+  mean: Float64Array;
+  sumOfSquares: number;
+}
+
+/**
+ * From the batched per-example squared norms: Σᵢ‖gᵢ − ḡ‖² = Σᵢ‖gᵢ‖² − n‖ḡ‖², in float64. The subtraction
+ * loses the digits that ‖ḡ‖² shares with the mean ‖gᵢ‖²: about log10(1 + B_simple⁻¹) of float32's seven,
+ * a fraction of a digit wherever the noise scale B_simple is above 1 (at any minimum SGD finds).
+ */
+async function batchedCentredSquares(
+  objective: TrainingObjective,
+  onExamples: (done: number) => void,
+): Promise<CentredSquares> {
+  const n = objective.n;
+  const { squaredNorms, gradientSum } = await exampleGradientNorms(objective, onExamples);
+  const mean = gradientSum.map((x) => x / n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += squaredNorms[i]!;
+  return { mean, sumOfSquares: total - n * dot(mean, mean) };
+}
+
+/** By Welford's update over one batch-of-one gradient per example, storing no gradient. */
+async function welfordCentredSquares(
+  objective: TrainingObjective,
+  onExamples: (done: number) => void,
+): Promise<CentredSquares> {
+  const mean = new Float64Array(objective.dim);
+  let m2 = 0;
+  let k = 0;
+  await forEachExampleGradient(
+    objective,
+    (_, g) => {
+      k++;
+      let acc = 0;
+      for (let q = 0; q < g.length; q++) {
+        const delta = g[q]! - mean[q]!;
+        mean[q]! += delta / k;
+        acc += delta * (g[q]! - mean[q]!);
+      }
+      m2 += acc;
+    },
+    onExamples,
+  );
+  return { mean, sumOfSquares: m2 };
 }
 
 async function sigmaHFromVectors(

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/initBackend.js';
 import type { Estimate } from '../../src/noise/estimate.js';
 import { gradientNoise, type MeasureProgress } from '../../src/noise/gradientNoise.js';
@@ -58,6 +59,7 @@ for (const kind of ['linear', 'logistic'] as const) {
           onProgress: (e) => progress.push(e),
         });
         assert.equal(noise.traceSigma.method, 'perExample');
+        assert.equal(noise.perExamplePath, 'batched');
         assert.ok(Math.abs(noise.traceSigma.estimate - exact.traceSigma) < 1e-5 * exact.traceSigma);
         assert.equal(noise.traceSigma.standardError, 0);
         assert.equal(noise.traceSigma.examples, 14);
@@ -77,6 +79,20 @@ for (const kind of ['linear', 'logistic'] as const) {
     }
   });
 }
+
+test('perExample on a model the batched pass does not support runs the per-example loop, also exact', async () => {
+  const p = regressionProblem('logistic', { n: 9, seed: 5 });
+  // The same function as a layer of an outer model: a nested model is not a supported layer.
+  const nested = tfl.sequential({ layers: [p.model] });
+  try {
+    const exact = exactNoise(p, true);
+    const noise = await gradientNoise(nested, p.data, { loss: p.loss, sigmaHProbes: 0, batchSize: 4 });
+    assert.equal(noise.perExamplePath, 'loop');
+    assert.ok(Math.abs(noise.traceSigma.estimate - exact.traceSigma) < 1e-5 * exact.traceSigma);
+  } finally {
+    p.dispose();
+  }
+});
 
 test('perExample tr(σ²H): the standard error matches the sign estimator’s exact spread', async () => {
   // u = Σᵢ sᵢdᵢ/√(n−1) with Rademacher sᵢ: Var(uᵀHu) = 2·Σ_{i≠j}(dᵢᵀHdⱼ)² / (n−1)².
