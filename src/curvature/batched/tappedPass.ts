@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { withReplacedLayerCalls } from '../../models/replaceLayerCalls.js';
 import type { TrainingObjective } from '../trainingObjective.js';
 import type { LayerTap } from './layerTap.js';
-
-type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
 
 /**
  * One forward and one backward pass of Σᵢ ℓᵢ over a batch (inference mode) that captures, for every
@@ -10,7 +9,7 @@ type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) =
  * `use(inputs, deltas)` inside `tf.tidy`.
  *
  * @remarks
- * Each tapped layer's `call` is replaced for the duration of the pass by one that computes
+ * Each tapped layer's `call` is replaced ({@link withReplacedLayerCalls}) for the duration of the pass by one that computes
  * activation(z + probe) with a zero probe tensor; δ is the gradient with respect to the probe, which
  * tfjs computes without any weight gradient (the backward pass stops at the first tapped layer). Since
  * every example's loss depends on that example only, row i of δ is ∂ℓᵢ/∂zᵢ. The layers' own `call`
@@ -37,38 +36,34 @@ export function withTappedPass<T extends tf.TensorContainer>(
   const b = images.shape[0];
   const captured: (tf.Tensor | undefined)[] = taps.map(() => undefined);
   let probes: tf.Tensor[] = [];
-  const layers = taps.map((t) => t.layer as unknown as { call: Call });
-  // The replacement is an own property of each layer, removed afterwards so `call` is the class's again.
-  const ownCalls = layers.map((layer) => (Object.hasOwn(layer, 'call') ? layer.call : undefined));
-  taps.forEach((tap, i) => {
-    layers[i]!.call = (inputs) => {
-      const x = Array.isArray(inputs) ? inputs[0]! : inputs;
-      if (captured[i] !== undefined) {
-        throw new Error(`withTappedPass: layer '${tap.layer.name}' was called twice in one forward pass`);
-      }
-      captured[i] = tf.keep(tf.clone(x));
-      return tap.activation(tf.add(tap.preActivation(x), probes[i]!));
-    };
-  });
+  const tapped = (tap: LayerTap, i: number) => (inputs: tf.Tensor | tf.Tensor[]) => {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    if (captured[i] !== undefined) {
+      throw new Error(`withTappedPass: layer '${tap.layer.name}' was called twice in one forward pass`);
+    }
+    captured[i] = tf.keep(tf.clone(x));
+    return tap.activation(tf.add(tap.preActivation(x), probes[i]!));
+  };
   try {
-    return tf.tidy(() => {
-      const zeros = taps.map((t) => tf.zeros([b, ...t.outputShape]));
-      const deltas = tf.grads((...p: tf.Tensor[]) => {
-        probes = p;
-        return tf.sum(objective.batchLosses(images, labels, false)) as tf.Scalar;
-      })(zeros);
-      const inputs = captured.map((x, i) => {
-        if (x === undefined) throw new Error(`withTappedPass: layer '${taps[i]!.layer.name}' was not called`);
-        return x;
-      });
-      return use(inputs, deltas);
-    });
+    return withReplacedLayerCalls(
+      taps.map((t) => t.layer),
+      (_, __, i) => tapped(taps[i]!, i),
+      () =>
+        tf.tidy(() => {
+          const zeros = taps.map((t) => tf.zeros([b, ...t.outputShape]));
+          const deltas = tf.grads((...p: tf.Tensor[]) => {
+            probes = p;
+            return tf.sum(objective.batchLosses(images, labels, false)) as tf.Scalar;
+          })(zeros);
+          const inputs = captured.map((x, i) => {
+            if (x === undefined)
+              throw new Error(`withTappedPass: layer '${taps[i]!.layer.name}' was not called`);
+            return x;
+          });
+          return use(inputs, deltas);
+        }),
+    );
   } finally {
-    layers.forEach((layer, i) => {
-      const own = ownCalls[i];
-      if (own === undefined) delete (layer as { call?: Call }).call;
-      else layer.call = own;
-    });
     probes = [];
     tf.dispose(captured.filter((x): x is tf.Tensor => x !== undefined));
   }
