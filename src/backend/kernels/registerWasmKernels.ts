@@ -8,6 +8,7 @@ import { channelKernelConfigs } from './wasm/channelKernels.js';
 import { exampleFilterGradsConfig } from './wasm/ExampleFilterGrads.js';
 import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
+import { meanConfig } from './wasm/Mean.js';
 import { reluBackpropConfig } from './wasm/ReluBackprop.js';
 import { sumConfig } from './wasm/Sum.js';
 
@@ -35,6 +36,8 @@ function install(config: tf.KernelConfig): void {
  * - `GatherV2` (batchDims 0) as one copy per gathered slice: tfjs's computes every element's address.
  * - `Sum` over a contiguous block of non-innermost axes (bias gradients) by a SIMD kernel that streams
  *   the tensor once; tfjs's transposes it first.
+ * - `Mean` over the same blocks as that blocked sum divided by the count: tfjs's keeps one running
+ *   float32 sum, too inaccurate for batch norm's statistics in Hessian–vector products.
  * - Four per-channel batch-norm passes (`SgdFactorsChannel*`, wasm only, no gradients of their own) that
  *   the fused batch norms run inside their custom gradients.
  * - `SgdFactorsReluBackprop`, the ReLU gradient in one pass, used by the `Relu` gradient on wasm.
@@ -52,6 +55,7 @@ export function registerWasmKernels(): void {
       identityConfig(tf.getKernel(tf.Identity, 'wasm')),
       gatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')),
       sumConfig(tf.getKernel(tf.Sum, 'wasm')),
+      meanConfig(tf.getKernel(tf.Mean, 'wasm')),
       ...channelKernelConfigs,
       reluBackpropConfig,
       exampleFilterGradsConfig,
