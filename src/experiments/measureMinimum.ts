@@ -210,7 +210,14 @@ function checkInteger(name: string, value: number, min: number): number {
  * reliable while both relative errors are small.
  *
  * Cost: (1 + [bnMode 'train']) gradient passes, `probes` + `sigmaHProbes` (+ Lanczos iterations)
- * Hessian–vector products, plus the tr σ² method's gradients (n batch-of-one passes for `'perExample'`).
+ * Hessian–vector products, plus the tr σ² method's gradients (about one gradient pass for
+ * `'perExample'`, see {@link gradientNoise}), plus, for a model with batch normalization, one forward
+ * pass to recompute its statistics (`bnStatistics`) and two for the train- vs inference-mode accuracy.
+ *
+ * Batch normalization: by default (`bnStatistics: 'recompute'`) inference mode uses the exact statistics
+ * of each layer's input over `data` for the duration of the measurement; the model's own moving
+ * statistics are restored afterwards, so measuring never changes the model. `batchNorm.warning` flags an
+ * inference-mode training accuracy far below the train-mode one.
  *
  * @param model - a built tfjs-layers model at the parameters to measure.
  * @param data - the examples the objective averages over (e.g. the first N training images).

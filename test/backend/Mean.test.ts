@@ -42,9 +42,11 @@ test('wasm Mean over N, H, W: the blocked sum is 10× more accurate than a runni
   // The innermost axis and non-contiguous axes still go to tfjs's kernel, and agree with it.
   const x = tf.tensor(values.subarray(0, 60), [3, 4, 5]);
   for (const axis of [2, [0, 2]]) {
-    const ours = tf.mean(x, axis).dataSync();
+    const ours = tf.tidy(() => tf.mean(x, axis).dataSync());
     const exactSmall = tf.tidy(() => tf.div(tf.sum(x, axis), axis === 2 ? 5 : 15).dataSync());
-    ours.forEach((v, i) => assert.ok(Math.abs(v - exactSmall[i]!) < 1e-6, `axis ${axis}`));
+    ours.forEach((v, i) => {
+      assert.ok(Math.abs(v - exactSmall[i]!) < 1e-6, `axis ${axis}`);
+    });
   }
   x.dispose();
 });
