@@ -133,6 +133,34 @@ async function quadraticForms(
 }
 
 /**
+ * uₖᵀHuₖ for the random-sign probes uₖ = Σᵢ sₖᵢdᵢ/√(n−1), and a covering variance for them: with
+ * M = DᵀHD/(n−1) (D the centred per-example gradients), Var(uᵀHu) = 2·Σ_{i≠j}M²ᵢⱼ ≤ 2‖M‖²_F =
+ * 2·E[(uₖᵀHuₗ)²] for independent k ≠ l, so 2·mean_{k<l}(uₖᵀHuₗ)² estimates an upper bound of the per-probe
+ * variance from K(K−1)/2 pairs, free given the products (the probes are kept: K vectors of the parameter
+ * dimension). The sample variance of the skewed draws uₖᵀHuₖ runs low; see {@link gradientNoise}.
+ */
+async function signProbeForms(
+  hessian: HessianOperator,
+  vectors: AsyncIterable<Float64Array>,
+  total: number,
+  report: (stage: string, done: number, total: number) => void,
+): Promise<{ values: Float64Array; pairBoundVariance: number | undefined }> {
+  const values = new Float64Array(total);
+  const kept: Float64Array[] = [];
+  let pairSquares = 0;
+  report('traceSigmaH', 0, total);
+  for await (const u of vectors) {
+    const hu = await hessian.matvec(u);
+    for (const previous of kept) pairSquares += dot(previous, hu) ** 2;
+    values[kept.length] = dot(u, hu);
+    kept.push(u);
+    report('traceSigmaH', kept.length, total);
+  }
+  const pairs = (total * (total - 1)) / 2;
+  return { values, pairBoundVariance: pairs > 0 ? (2 * pairSquares) / pairs : undefined };
+}
+
+/**
  * Measures the gradient noise of a model at its current parameters over the given examples: tr σ² (by
  * one of three methods), tr(σ²H), |∇f|², f and the simple noise scale B_simple.
  *
@@ -158,7 +186,9 @@ async function quadraticForms(
  *
  * tr(σ²H) = E[uᵀHu] for random u with E[uuᵀ] = σ², one Hessian–vector product each:
  * `'perExample'` uses random sign combinations u = Σᵢ sᵢ(gᵢ − ḡ)/√(n−1) (one weighted backward pass over
- * the data each, no per-example gradient stored); the mini-batch methods use u = √(m·c)·(g_B − ḡ) of
+ * the data each, no per-example gradient stored); its standard error is the larger of the sample SE and
+ * √(2·mean_{k<l}(uₖᵀHuₗ)²/K), an estimate of an upper bound of the exact per-probe spread from all pairs
+ * of probes (the sample SD of these skewed draws runs low; see docs/measuring.md); the mini-batch methods use u = √(m·c)·(g_B − ḡ) of
  * their first `sigmaHProbes` (small) batches.
  *
  * All per-example and mini-batch gradients evaluate batch normalization in inference mode (a single
@@ -256,8 +286,12 @@ export async function gradientNoise(
           yield u;
         }
       }
-      const values = await quadraticForms(hessian, probes(), sigmaHProbes, report);
-      const { mean: estimate, standardError } = sampleMean(values);
+      const { values, pairBoundVariance } = await signProbeForms(hessian, probes(), sigmaHProbes, report);
+      const { mean: estimate, standardError: sampleSe } = sampleMean(values);
+      const standardError =
+        pairBoundVariance === undefined
+          ? sampleSe
+          : Math.max(sampleSe, Math.sqrt(pairBoundVariance / sigmaHProbes));
       traceSigmaH = { estimate, standardError, samples: sigmaHProbes, matvecs: sigmaHProbes, examples: n };
     }
   } else if (method === 'minibatch') {

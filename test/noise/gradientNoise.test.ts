@@ -115,9 +115,15 @@ test('perExample tr(σ²H): the standard error matches the sign estimator’s ex
       for (let j = 0; j < n; j++) if (i !== j) sum += d[i]!.reduce((s, x, q) => s + x * Hd[j]![q]!, 0) ** 2;
     const probes = 40;
     const trueSe = Math.sqrt((2 * sum) / (n - 1) ** 2 / probes);
-    const noise = await gradientNoise(p.model, p.data, { loss: p.loss, sigmaHProbes: probes, seed: 4 });
-    const ratio = noise.traceSigmaH!.standardError / trueSe;
-    assert.ok(ratio > 0.5 && ratio < 2, `reported / true standard error = ${ratio}`);
+    // The reported SE is max(sample SE, pairwise bound): it should not run low (the sample SD of these
+    // skewed draws alone often does) nor far above the truth. The bound includes the diagonal Σᵢ(dᵢᵀHdᵢ)²
+    // that the exact spread leaves out, a sizeable share at n = 10 (about 1/n of ‖DᵀHD‖² in general).
+    const ratios: number[] = [];
+    for (const seed of [4, 5, 6, 7, 8, 9]) {
+      const noise = await gradientNoise(p.model, p.data, { loss: p.loss, sigmaHProbes: probes, seed });
+      ratios.push(noise.traceSigmaH!.standardError / trueSe);
+    }
+    assert.ok(Math.min(...ratios) > 0.85 && Math.max(...ratios) < 2, `reported / true standard error: ${ratios}`);
   } finally {
     p.dispose();
   }
