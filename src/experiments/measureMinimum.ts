@@ -19,6 +19,7 @@ import {
   gradientNoise,
   type MeasureProgress,
   type NoiseMethod,
+  type ProgressUnit,
 } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
@@ -263,14 +264,17 @@ export async function measureMinimum(
     );
   }
   const hessian = hessianOperator(model, data, options);
+  const bnProgress = (stage: string, done: number, total: number, unit: ProgressUnit) =>
+    options.onProgress?.({ stage, done, total, unit });
   return withBatchNormStatistics(
     model,
     data,
     bnStatistics,
     hessian.objective.batchSize,
+    bnProgress,
     async (batchNorm) => {
       const report = (stage: string, done: number, total: number) =>
-        options.onProgress?.({ stage, done, total });
+        options.onProgress?.({ stage, done, total, unit: 'matvecs' });
       // Independent streams, so the Tr H and tr σ² errors are independent (the delta method assumes it).
       const streams = createRng(seed);
       const traceSeed = streams.int(2 ** 31);
@@ -393,15 +397,24 @@ async function withBatchNormStatistics<T>(
   data: Dataset,
   statistics: BatchNormStatistics,
   batchSize: number,
+  progress: (stage: string, done: number, total: number, unit: ProgressUnit) => void,
   measure: (report: BatchNormReport | undefined) => Promise<T>,
 ): Promise<T> {
   if (!model.layers.some((l) => l instanceof KerasBatchNormalization)) return measure(undefined);
   const state = model.nonTrainableWeights;
   const saved = state.map((w) => tf.clone(w.read()));
   try {
-    if (statistics === 'recompute')
-      await recomputeBatchNormStatistics(model, data, { batchSize: Math.max(batchSize, 128) });
+    const n = data.images.shape[0];
+    if (statistics === 'recompute') {
+      progress('bnStatistics', 0, n, 'examples');
+      await recomputeBatchNormStatistics(model, data, {
+        batchSize: Math.max(batchSize, 128),
+        onExamples: (done) => progress('bnStatistics', done, n, 'examples'),
+      });
+    }
+    progress('bnAccuracy', 0, 2, 'passes');
     const accuracy = await batchNormModeAccuracy(model, data, batchSize);
+    progress('bnAccuracy', 2, 2, 'passes');
     const gap = accuracy.trainMode - accuracy.inference;
     const report: BatchNormReport = {
       statistics,

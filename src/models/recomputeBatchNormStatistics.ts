@@ -9,6 +9,8 @@ import { withReplacedLayerCalls } from './replaceLayerCalls.js';
 export interface RecomputeBatchNormOptions {
   /** Examples per forward pass (a positive integer; default 128): the batches whose statistics the layers upstream of each batch-norm layer normalize with. */
   batchSize?: number;
+  /** Called after each batch with the number of examples done. */
+  onExamples?: (done: number) => void;
 }
 
 /** What {@link recomputeBatchNormStatistics} did. */
@@ -113,6 +115,7 @@ export async function recomputeBatchNormStatistics(
       } finally {
         tf.dispose(inputs);
       }
+      options.onExamples?.(start + size);
     }
     bnLayers.forEach((layer, i) => {
       const m = moments[i]!;

@@ -28,13 +28,24 @@ export type NoiseMethod = 'perExample' | 'minibatch' | 'twoBatch';
 
 /** A progress report of a long measurement. */
 export interface MeasureProgress {
-  /** What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`. */
+  /**
+   * What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`,
+   * and in {@link measureMinimum} for models with batch normalization `'bnStatistics'`, `'bnAccuracy'`.
+   */
   stage: string;
   /** Units done in this stage (examples, mini-batches or matvecs). */
   done: number;
   /** Units planned in this stage. */
   total: number;
+  /**
+   * What `done` and `total` count: `'passes'` over the data (the gradient), `'examples'`, `'batches'`
+   * (sampled mini-batches or batch pairs) or `'matvecs'` (Hessian–vector products).
+   */
+  unit?: ProgressUnit;
 }
+
+/** What a {@link MeasureProgress} counts. */
+export type ProgressUnit = 'passes' | 'examples' | 'batches' | 'matvecs';
 
 /** Options for {@link gradientNoise}. */
 export interface GradientNoiseOptions extends ObjectiveOptions {
@@ -244,7 +255,13 @@ export async function gradientNoise(
       ? objective
       : trainingObjective(model, data, { ...options, bnMode: 'inference' }, 'gradientNoise');
 
-  const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
+  const units: Record<string, ProgressUnit> = {
+    gradient: 'passes',
+    traceSigma: method === 'perExample' ? 'examples' : 'batches',
+    traceSigmaH: 'matvecs',
+  };
+  const report = (stage: string, done: number, total: number) =>
+    options.onProgress?.({ stage, done, total, unit: units[stage] ?? 'passes' });
   const rng = createRng(seed);
   const batchRng = rng.fork();
   const signRng = rng.fork();

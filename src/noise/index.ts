@@ -5,5 +5,6 @@ export {
   gradientNoise,
   type MeasureProgress,
   type NoiseMethod,
+  type ProgressUnit,
 } from './gradientNoise.js';
 export { pairedRatio, ratioWithStandardError, type SampleMean, sampleMean } from './statistics.js';

@@ -188,7 +188,12 @@ test('bnStatistics: stale moving statistics warn; recomputed ones agree with tra
     assert.match(moving.batchNorm!.warning!, /below train-mode accuracy 1\.000 with 'moving'/);
     assert.deepEqual(state(), before);
 
-    const recomputed = await measureMinimum(model, data, options);
+    const progress: MeasureProgress[] = [];
+    const recomputed = await measureMinimum(model, data, { ...options, onProgress: (e) => progress.push(e) });
+    assert.deepEqual(progress[0], { stage: 'bnStatistics', done: 0, total: n, unit: 'examples' });
+    assert.deepEqual(progress[1], { stage: 'bnStatistics', done: n, total: n, unit: 'examples' });
+    assert.deepEqual(progress.at(-1), { stage: 'traceH', done: 2, total: 2, unit: 'matvecs' });
+    assert.ok(progress.some((e) => e.stage === 'bnAccuracy' && e.done === 2 && e.unit === 'passes'));
     assert.equal(recomputed.settings.bnStatistics, 'recompute');
     assert.equal(recomputed.batchNorm!.statistics, 'recompute');
     assert.equal(recomputed.batchNorm!.inferenceAccuracy, 1);

@@ -71,8 +71,13 @@ for (const kind of ['linear', 'logistic'] as const) {
           Math.abs(noise.bSimple.estimate - exact.traceSigma / exact.gradNormSq) <
             1e-4 * noise.bSimple.estimate,
         );
-        assert.deepEqual(progress.at(-1), { stage: 'traceSigmaH', done: 30, total: 30 });
-        assert.ok(progress.some((e) => e.stage === 'traceSigma' && e.done === 14 && e.total === 14));
+        assert.deepEqual(progress.at(-1), { stage: 'traceSigmaH', done: 30, total: 30, unit: 'matvecs' });
+        assert.ok(
+          progress.some(
+            (e) => e.stage === 'traceSigma' && e.done === 14 && e.total === 14 && e.unit === 'examples',
+          ),
+        );
+        assert.deepEqual(progress[0], { stage: 'gradient', done: 0, total: 1, unit: 'passes' });
       }
     } finally {
       p.dispose();
@@ -123,7 +128,10 @@ test('perExample tr(σ²H): the standard error matches the sign estimator’s ex
       const noise = await gradientNoise(p.model, p.data, { loss: p.loss, sigmaHProbes: probes, seed });
       ratios.push(noise.traceSigmaH!.standardError / trueSe);
     }
-    assert.ok(Math.min(...ratios) > 0.85 && Math.max(...ratios) < 2, `reported / true standard error: ${ratios}`);
+    assert.ok(
+      Math.min(...ratios) > 0.85 && Math.max(...ratios) < 2,
+      `reported / true standard error: ${ratios}`,
+    );
   } finally {
     p.dispose();
   }
