@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
-import { requiredWeight } from '../curvature/batched/layerWeights.js';
 import type { Dataset } from '../data/dataset.js';
 import { KerasBatchNormalization } from './batchNormalization.js';
+import { requiredWeight } from './layerWeights.js';
 import { withReplacedLayerCalls } from './replaceLayerCalls.js';
 
 /** Options for {@link recomputeBatchNormStatistics}. */

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KerasBatchNormalization } from '../../models/batchNormalization.js';
+import { requiredWeight, trainableRoles } from '../../models/layerWeights.js';
 import type { LayerTap } from './layerTap.js';
-import { requiredWeight, trainableRoles } from './layerWeights.js';
 
 /**
  * The {@link LayerTap} of a {@link KerasBatchNormalization} layer in inference mode,

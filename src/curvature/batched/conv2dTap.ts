@@ -4,8 +4,8 @@ import {
   ExampleFilterGrads,
   exampleFilterGradsAvailable,
 } from '../../backend/kernels/wasm/ExampleFilterGrads.js';
+import { layerActivation, requiredWeight, trainableRoles, weightByRole } from '../../models/layerWeights.js';
 import type { LayerTap } from './layerTap.js';
-import { layerActivation, requiredWeight, trainableRoles, weightByRole } from './layerWeights.js';
 import { biasPerExample, kernelPerExample, kernelSquaredNorms, weightRows } from './positionalProducts.js';
 
 /** Where a convolution reads: kernel, strides and padding of a channels-last 2-D convolution. */

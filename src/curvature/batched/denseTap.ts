@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { layers } from '@tensorflow/tfjs-layers';
+import { layerActivation, requiredWeight, trainableRoles, weightByRole } from '../../models/layerWeights.js';
 import type { LayerTap, RoleTensors } from './layerTap.js';
-import { layerActivation, requiredWeight, trainableRoles, weightByRole } from './layerWeights.js';
 import { biasPerExample, kernelPerExample, kernelSquaredNorms, weightRows } from './positionalProducts.js';
 
 /**

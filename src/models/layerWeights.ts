@@ -1,6 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
 import type { LayerVariable, layers } from '@tensorflow/tfjs-layers';
-import type { WeightRole } from './layerTap.js';
+import type { WeightRole } from '../curvature/batched/layerTap.js';
 
 type Layer = layers.Layer;
 
