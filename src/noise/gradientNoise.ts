@@ -146,7 +146,7 @@ async function quadraticForms(
 /**
  * uₖᵀHuₖ for the random-sign probes uₖ = Σᵢ sₖᵢdᵢ/√(n−1), and a covering variance for them: with
  * M = DᵀHD/(n−1) (D the centred per-example gradients), Var(uᵀHu) = 2·Σ_{i≠j}M²ᵢⱼ ≤ 2‖M‖²_F =
- * 2·E[(uₖᵀHuₗ)²] for independent k ≠ l, so 2·mean_{k<l}(uₖᵀHuₗ)² estimates an upper bound of the per-probe
+ * 2·E[(uₖᵀHuₗ)²] for independent k ≠ l, so 2·mean_{k≠l}(uₖᵀHuₗ)² estimates an upper bound of the per-probe
  * variance from K(K−1)/2 pairs, free given the products (the probes are kept: K vectors of the parameter
  * dimension). The sample variance of the skewed draws uₖᵀHuₖ runs low; see {@link gradientNoise}.
  */
@@ -198,9 +198,9 @@ async function signProbeForms(
  * tr(σ²H) = E[uᵀHu] for random u with E[uuᵀ] = σ², one Hessian–vector product each:
  * `'perExample'` uses random sign combinations u = Σᵢ sᵢ(gᵢ − ḡ)/√(n−1) (one weighted backward pass over
  * the data each, no per-example gradient stored); its standard error is the larger of the sample SE and
- * √(2·mean_{k<l}(uₖᵀHuₗ)²/K), an estimate of an upper bound of the exact per-probe spread from all pairs
- * of probes (the sample SD of these skewed draws runs low; see docs/measuring.md); the mini-batch methods use u = √(m·c)·(g_B − ḡ) of
- * their first `sigmaHProbes` (small) batches.
+ * √(2·mean_{k≠l}(uₖᵀHuₗ)²/K), an estimate of an upper bound of the exact per-probe spread from all pairs
+ * of probes (the sample SD of these skewed draws runs low; see docs/measuring.md); the mini-batch
+ * methods use u = √(m·c)·(g_B − ḡ) of their first `sigmaHProbes` (small) batches.
  *
  * All per-example and mini-batch gradients evaluate batch normalization in inference mode (a single
  * example has no batch statistics, and all methods must estimate the same σ²); `bnMode` and
