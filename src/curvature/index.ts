@@ -1,4 +1,14 @@
 export { type EmpiricalFisherOperator, empiricalFisherOperator } from './empiricalFisherOperator.js';
+export type { LayerTap, RoleTensors, WeightRole } from './batched/layerTap.js';
+export { batchedUnsupportedReason, layerTaps } from './batched/layerTaps.js';
+export { withTappedPass } from './batched/tappedPass.js';
+export {
+  type ExampleGradientNorms,
+  exampleGradientNorms,
+  forEachExampleGradientBatch,
+  type ProjectedGradientSums,
+  projectedGradientSums,
+} from './batchedExampleGradients.js';
 export * from './estimators/index.js';
 export {
   type ExampleGradientDiagonals,

@@ -10,12 +10,16 @@ import type { SerializableObjectiveOptions } from '../curvature/parallel/hessian
 import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
 import type { BatchNormMode, ObjectiveOptions } from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
+import { KerasBatchNormalization } from '../models/batchNormalization.js';
+import { batchNormModeAccuracy } from '../models/batchNormModeAccuracy.js';
+import { recomputeBatchNormStatistics } from '../models/recomputeBatchNormStatistics.js';
 import type { Estimate } from '../noise/estimate.js';
 import {
   type GradientNoiseOptions,
   gradientNoise,
   type MeasureProgress,
   type NoiseMethod,
+  type ProgressUnit,
 } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
@@ -53,9 +57,37 @@ export interface MeasureMinimumOptions
    * `loss` and the wasm or cpu backend; the other stages stay in this thread.
    */
   workers?: number;
+  /**
+   * Which batch-normalization statistics the inference-mode measurement uses (see docs/measuring.md):
+   * `'recompute'` (default) replaces them, for the measurement only, by the exact mean and variance of
+   * each layer's input over `data` ({@link recomputeBatchNormStatistics}); `'moving'` uses the
+   * exponential moving averages training left. Ignored for a model without batch normalization.
+   */
+  bnStatistics?: BatchNormStatistics;
   /** Called as the work proceeds, stage by stage. */
   onProgress?: (progress: MeasureProgress) => void;
 }
+
+/** Where the batch-normalization statistics of a measurement come from (see {@link MeasureMinimumOptions}). */
+export type BatchNormStatistics = 'recompute' | 'moving';
+
+/** The batch-normalization statistics a measurement used, and how well they describe the network. */
+export interface BatchNormReport {
+  /** `'recompute'` or `'moving'`. */
+  statistics: BatchNormStatistics;
+  /** Accuracy on the measured examples with batch statistics (batches of `batchSize`). */
+  trainModeAccuracy: number;
+  /** Accuracy on the measured examples in inference mode, with the statistics used. */
+  inferenceAccuracy: number;
+  /**
+   * Present when inference-mode accuracy is more than {@link BN_ACCURACY_GAP_WARNING} below train-mode
+   * accuracy: the statistics then describe a different network from the one training produced.
+   */
+  warning?: string;
+}
+
+/** The accuracy gap (train mode − inference mode) above which a measurement warns. */
+export const BN_ACCURACY_GAP_WARNING = 0.05;
 
 /** The largest Hessian eigenvalues found by Lanczos. */
 export interface TopEigenvaluesMeasurement {
@@ -87,6 +119,8 @@ export interface MinimumMeasurement {
   bSimple: Estimate;
   /** With `topEigenvalues` > 0. */
   topEigenvalues?: TopEigenvaluesMeasurement;
+  /** For a model with batch normalization: the statistics used and the accuracy check. */
+  batchNorm?: BatchNormReport;
   /** The resolved settings, so a result says how it was obtained. */
   settings: MeasureSettings;
 }
@@ -105,6 +139,8 @@ export interface MeasureSettings {
   batchSize: number;
   /** Batch-normalization mode of the Hessian and of f, ∇f. */
   bnMode: BatchNormMode;
+  /** The batch-normalization statistics of inference mode (`'moving'` for a model without batch norm). */
+  bnStatistics: BatchNormStatistics;
   /** Whether the regularization penalty is part of the objective. */
   includeRegularization: boolean;
   /** Tr H estimator. */
@@ -175,7 +211,14 @@ function checkInteger(name: string, value: number, min: number): number {
  * reliable while both relative errors are small.
  *
  * Cost: (1 + [bnMode 'train']) gradient passes, `probes` + `sigmaHProbes` (+ Lanczos iterations)
- * Hessian–vector products, plus the tr σ² method's gradients (n batch-of-one passes for `'perExample'`).
+ * Hessian–vector products, plus the tr σ² method's gradients (about one gradient pass for
+ * `'perExample'`, see {@link gradientNoise}), plus, for a model with batch normalization, one forward
+ * pass to recompute its statistics (`bnStatistics`) and two for the train- vs inference-mode accuracy.
+ *
+ * Batch normalization: by default (`bnStatistics: 'recompute'`) inference mode uses the exact statistics
+ * of each layer's input over `data` for the duration of the measurement; the model's own moving
+ * statistics are restored afterwards, so measuring never changes the model. `batchNorm.warning` flags an
+ * inference-mode training accuracy far below the train-mode one.
  *
  * @param model - a built tfjs-layers model at the parameters to measure.
  * @param data - the examples the objective averages over (e.g. the first N training images).
@@ -214,111 +257,180 @@ export async function measureMinimum(
       'measureMinimum: options.workers > 1 needs a named loss (a function cannot be sent to a worker)',
     );
 
-  const hessian = hessianOperator(model, data, options);
-  const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
-  // Independent streams, so the Tr H and tr σ² errors are independent (the delta method assumes it).
-  const streams = createRng(seed);
-  const traceSeed = streams.int(2 ** 31);
-  const noiseSeed = streams.int(2 ** 31);
-  const eigenSeed = streams.int(2 ** 31);
-
-  const noise = await gradientNoise(model, data, {
-    ...options,
-    method: noiseMethod,
-    seed: noiseSeed,
-    minibatchSize,
-    minibatches,
-    replacement,
-    largeBatchSize,
-    sigmaHProbes,
-    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-  });
-
-  const onTrace = (done: number, total: number) => report('traceH', done, total);
-  report('traceH', 0, probes);
-  let trace: StochasticEstimate;
-  if (estimator === 'hutchinson' && workers > 1) {
-    trace = await parallelHutchinsonTrace(model, data, {
-      ...objectiveOptions(options),
-      probes,
-      seed: traceSeed,
-      workers,
-      onProgress: onTrace,
-    });
-  } else if (estimator === 'hutchinson') {
-    trace = await hutchinsonTrace(hessian, { probes, seed: traceSeed, onProgress: onTrace });
-  } else if (estimator === 'hutchpp') {
-    trace = await hutchPlusPlusTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
-  } else {
-    trace = await xtrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
-  }
-  const n = hessian.objective.n;
-  const traceH: Estimate = {
-    estimate: trace.estimate,
-    standardError: trace.standardError,
-    samples: trace.samples.length,
-    matvecs: trace.matvecs,
-    examples: n,
-  };
-
-  let eigen: TopEigenvaluesMeasurement | undefined;
-  if (k > 0) {
-    const maxIter = Math.min(
-      hessian.dim,
-      checkInteger('eigenIterations', options.eigenIterations ?? Math.max(30, 2 * k + 20), k),
+  const bnStatistics = options.bnStatistics ?? 'recompute';
+  if (bnStatistics !== 'recompute' && bnStatistics !== 'moving') {
+    throw new RangeError(
+      `measureMinimum: options.bnStatistics must be 'recompute' or 'moving', got '${String(bnStatistics)}'`,
     );
-    const result = await topEigenvalues(hessian, {
-      k,
-      maxIter,
-      tol: 1e-3,
-      seed: eigenSeed,
-      onProgress: (done, total) => report('topEigenvalues', done, total),
-    });
-    eigen = {
-      values: Array.from(result.values),
-      residualBounds: Array.from(result.residualBounds),
-      converged: result.converged,
-      matvecs: result.matvecs,
-    };
   }
+  const hessian = hessianOperator(model, data, options);
+  const bnProgress = (stage: string, done: number, total: number, unit: ProgressUnit) =>
+    options.onProgress?.({ stage, done, total, unit });
+  return withBatchNormStatistics(
+    model,
+    data,
+    bnStatistics,
+    hessian.objective.batchSize,
+    bnProgress,
+    async (batchNorm) => {
+      const report = (stage: string, done: number, total: number) =>
+        options.onProgress?.({ stage, done, total, unit: 'matvecs' });
+      // Independent streams, so the Tr H and tr σ² errors are independent (the delta method assumes it).
+      const streams = createRng(seed);
+      const traceSeed = streams.int(2 ** 31);
+      const noiseSeed = streams.int(2 ** 31);
+      const eigenSeed = streams.int(2 ** 31);
 
-  const ratio = ratioWithStandardError(traceH, noise.traceSigma);
-  const traceSigmaH = noise.traceSigmaH!;
-  const objective = hessian.objective;
-  return {
-    traceH,
-    traceSigma: noise.traceSigma,
-    traceSigmaH,
-    gradNormSq: noise.gradNormSq,
-    loss: noise.loss,
-    magnitudeDifference: {
-      ...ratio,
-      samples: traceH.samples,
-      matvecs: traceH.matvecs,
-      examples: noise.traceSigma.examples,
+      const noise = await gradientNoise(model, data, {
+        ...options,
+        method: noiseMethod,
+        seed: noiseSeed,
+        minibatchSize,
+        minibatches,
+        replacement,
+        largeBatchSize,
+        sigmaHProbes,
+        ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      });
+
+      const onTrace = (done: number, total: number) => report('traceH', done, total);
+      report('traceH', 0, probes);
+      let trace: StochasticEstimate;
+      if (estimator === 'hutchinson' && workers > 1) {
+        trace = await parallelHutchinsonTrace(model, data, {
+          ...objectiveOptions(options),
+          probes,
+          seed: traceSeed,
+          workers,
+          onProgress: onTrace,
+        });
+      } else if (estimator === 'hutchinson') {
+        trace = await hutchinsonTrace(hessian, { probes, seed: traceSeed, onProgress: onTrace });
+      } else if (estimator === 'hutchpp') {
+        trace = await hutchPlusPlusTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
+      } else {
+        trace = await xtrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
+      }
+      const n = hessian.objective.n;
+      const traceH: Estimate = {
+        estimate: trace.estimate,
+        standardError: trace.standardError,
+        samples: trace.samples.length,
+        matvecs: trace.matvecs,
+        examples: n,
+      };
+
+      let eigen: TopEigenvaluesMeasurement | undefined;
+      if (k > 0) {
+        const maxIter = Math.min(
+          hessian.dim,
+          checkInteger('eigenIterations', options.eigenIterations ?? Math.max(30, 2 * k + 20), k),
+        );
+        const result = await topEigenvalues(hessian, {
+          k,
+          maxIter,
+          tol: 1e-3,
+          seed: eigenSeed,
+          onProgress: (done, total) => report('topEigenvalues', done, total),
+        });
+        eigen = {
+          values: Array.from(result.values),
+          residualBounds: Array.from(result.residualBounds),
+          converged: result.converged,
+          matvecs: result.matvecs,
+        };
+      }
+
+      const ratio = ratioWithStandardError(traceH, noise.traceSigma);
+      const traceSigmaH = noise.traceSigmaH!;
+      const objective = hessian.objective;
+      return {
+        traceH,
+        traceSigma: noise.traceSigma,
+        traceSigmaH,
+        gradNormSq: noise.gradNormSq,
+        loss: noise.loss,
+        magnitudeDifference: {
+          ...ratio,
+          samples: traceH.samples,
+          matvecs: traceH.matvecs,
+          examples: noise.traceSigma.examples,
+        },
+        bSimple: noise.bSimple,
+        ...(eigen !== undefined ? { topEigenvalues: eigen } : {}),
+        ...(batchNorm !== undefined ? { batchNorm } : {}),
+        settings: {
+          examples: n,
+          parameters: hessian.dim,
+          loss: objective.loss.name,
+          outputs: objective.loss.outputs,
+          batchSize: objective.batchSize,
+          bnMode: objective.bnMode,
+          bnStatistics: batchNorm?.statistics ?? 'moving',
+          includeRegularization: objective.includeRegularization,
+          estimator,
+          probes,
+          noise: noiseMethod,
+          minibatchSize,
+          minibatches,
+          replacement,
+          largeBatchSize,
+          sigmaHProbes,
+          seed,
+          streamSeeds: { traceH: traceSeed, noise: noiseSeed, eigen: eigenSeed },
+          backend: tf.getBackend(),
+          seconds: (performance.now() - started) / 1000,
+        },
+      };
     },
-    bSimple: noise.bSimple,
-    ...(eigen !== undefined ? { topEigenvalues: eigen } : {}),
-    settings: {
-      examples: n,
-      parameters: hessian.dim,
-      loss: objective.loss.name,
-      outputs: objective.loss.outputs,
-      batchSize: objective.batchSize,
-      bnMode: objective.bnMode,
-      includeRegularization: objective.includeRegularization,
-      estimator,
-      probes,
-      noise: noiseMethod,
-      minibatchSize,
-      minibatches,
-      replacement,
-      largeBatchSize,
-      sigmaHProbes,
-      seed,
-      streamSeeds: { traceH: traceSeed, noise: noiseSeed, eigen: eigenSeed },
-      backend: tf.getBackend(),
-      seconds: (performance.now() - started) / 1000,
-    },
-  };
+  );
+}
+
+/**
+ * Runs `measure` with the batch-norm statistics `statistics` asks for in place, and puts the model's
+ * own moving statistics back afterwards on every path (measuring never changes the model). For a model
+ * with batch normalization, `measure` receives the statistics used and the train- vs inference-mode
+ * accuracy check; otherwise undefined.
+ */
+async function withBatchNormStatistics<T>(
+  model: LayersModel,
+  data: Dataset,
+  statistics: BatchNormStatistics,
+  batchSize: number,
+  progress: (stage: string, done: number, total: number, unit: ProgressUnit) => void,
+  measure: (report: BatchNormReport | undefined) => Promise<T>,
+): Promise<T> {
+  if (!model.layers.some((l) => l instanceof KerasBatchNormalization)) return measure(undefined);
+  const state = model.nonTrainableWeights;
+  const saved = state.map((w) => tf.clone(w.read()));
+  try {
+    const n = data.images.shape[0];
+    if (statistics === 'recompute') {
+      progress('bnStatistics', 0, n, 'examples');
+      await recomputeBatchNormStatistics(model, data, {
+        batchSize: Math.max(batchSize, 128),
+        onExamples: (done) => progress('bnStatistics', done, n, 'examples'),
+      });
+    }
+    progress('bnAccuracy', 0, 2, 'passes');
+    const accuracy = await batchNormModeAccuracy(model, data, batchSize);
+    progress('bnAccuracy', 2, 2, 'passes');
+    const gap = accuracy.trainMode - accuracy.inference;
+    const report: BatchNormReport = {
+      statistics,
+      trainModeAccuracy: accuracy.trainMode,
+      inferenceAccuracy: accuracy.inference,
+      ...(gap > BN_ACCURACY_GAP_WARNING
+        ? {
+            warning: `inference-mode training accuracy ${accuracy.inference.toFixed(3)} is ${gap.toFixed(3)} below train-mode accuracy ${accuracy.trainMode.toFixed(3)} with '${statistics}' batch-norm statistics: the measurement describes a different network from the one training produced${statistics === 'moving' ? " (bnStatistics 'recompute' fixes stale moving averages)" : ''}`,
+          }
+        : {}),
+    };
+    return await measure(report);
+  } finally {
+    state.forEach((w, i) => {
+      w.write(saved[i]!);
+    });
+    tf.dispose(saved);
+  }
 }

@@ -6,6 +6,7 @@ export {
   mlpModel,
   resnetV1Model,
 } from './builtinModels.js';
+export { type BatchNormModeAccuracy, batchNormModeAccuracy } from './batchNormModeAccuracy.js';
 export { heNormalValues } from './heNormal.js';
 export { MLP_ACTIVATIONS, type MlpActivation, type MlpOptions, mlp } from './mlp.js';
 export {
@@ -21,5 +22,11 @@ export {
 } from './modelRegistry.js';
 export { modelOutputKind, type OutputKind } from './outputKind.js';
 export { type ParameterCounts, parameterCounts } from './parameterCounts.js';
+export {
+  type RecomputeBatchNormOptions,
+  type RecomputedBatchNorm,
+  recomputeBatchNormStatistics,
+} from './recomputeBatchNormStatistics.js';
 export { regularizationPenalty } from './regularizationPenalty.js';
+export { type LayerCall, withReplacedLayerCalls } from './replaceLayerCalls.js';
 export { type ResNetV1Options, resnetBlocksPerStack, resnetV1 } from './resnetV1.js';

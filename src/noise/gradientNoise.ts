@@ -1,4 +1,6 @@
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { batchedUnsupportedReason } from '../curvature/batched/layerTaps.js';
+import { exampleGradientNorms } from '../curvature/batchedExampleGradients.js';
 import { batchGradient, forEachExampleGradient, weightedGradientSum } from '../curvature/exampleGradients.js';
 import {
   type HessianOperator,
@@ -29,13 +31,24 @@ export const NOISE_METHODS: readonly NoiseMethod[] = ['perExample', 'minibatch',
 
 /** A progress report of a long measurement. */
 export interface MeasureProgress {
-  /** What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`. */
+  /**
+   * What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`,
+   * and in {@link measureMinimum} for models with batch normalization `'bnStatistics'`, `'bnAccuracy'`.
+   */
   stage: string;
   /** Units done in this stage (examples, mini-batches or matvecs). */
   done: number;
   /** Units planned in this stage. */
   total: number;
+  /**
+   * What `done` and `total` count: `'passes'` over the data (the gradient), `'examples'`, `'batches'`
+   * (sampled mini-batches or batch pairs) or `'matvecs'` (Hessian–vector products).
+   */
+  unit?: ProgressUnit;
 }
+
+/** What a {@link MeasureProgress} counts. */
+export type ProgressUnit = 'passes' | 'examples' | 'batches' | 'matvecs';
 
 /** Options for {@link gradientNoise}. */
 export interface GradientNoiseOptions extends ObjectiveOptions {
@@ -76,6 +89,12 @@ export interface GradientNoise {
   twoBatch?: { gradNormSq: Estimate; bSimple: Estimate };
   /** Number of examples n. */
   examples: number;
+  /**
+   * `'perExample'` only: how the per-example gradients were computed — `'batched'` (one forward and one
+   * backward pass per chunk, {@link exampleGradientNorms}) or `'loop'` (one batch-of-one pass per
+   * example, for models with layers the batched pass does not support).
+   */
+  perExamplePath?: 'batched' | 'loop';
 }
 
 function positiveInteger(name: string, value: number, min = 1): number {
@@ -128,6 +147,34 @@ async function quadraticForms(
 }
 
 /**
+ * uₖᵀHuₖ for the random-sign probes uₖ = Σᵢ sₖᵢdᵢ/√(n−1), and a covering variance for them: with
+ * M = DᵀHD/(n−1) (D the centred per-example gradients), Var(uᵀHu) = 2·Σ_{i≠j}M²ᵢⱼ ≤ 2‖M‖²_F =
+ * 2·E[(uₖᵀHuₗ)²] for independent k ≠ l, so 2·mean_{k≠l}(uₖᵀHuₗ)² estimates an upper bound of the per-probe
+ * variance from K(K−1)/2 pairs, free given the products (the probes are kept: K vectors of the parameter
+ * dimension). The sample variance of the skewed draws uₖᵀHuₖ runs low; see {@link gradientNoise}.
+ */
+async function signProbeForms(
+  hessian: HessianOperator,
+  vectors: AsyncIterable<Float64Array>,
+  total: number,
+  report: (stage: string, done: number, total: number) => void,
+): Promise<{ values: Float64Array; pairBoundVariance: number | undefined }> {
+  const values = new Float64Array(total);
+  const kept: Float64Array[] = [];
+  let pairSquares = 0;
+  report('traceSigmaH', 0, total);
+  for await (const u of vectors) {
+    const hu = await hessian.matvec(u);
+    for (const previous of kept) pairSquares += dot(previous, hu) ** 2;
+    values[kept.length] = dot(u, hu);
+    kept.push(u);
+    report('traceSigmaH', kept.length, total);
+  }
+  const pairs = (total * (total - 1)) / 2;
+  return { values, pairBoundVariance: pairs > 0 ? (2 * pairSquares) / pairs : undefined };
+}
+
+/**
  * Measures the gradient noise of a model at its current parameters over the given examples: tr σ² (by
  * one of three methods), tr(σ²H), |∇f|², f and the simple noise scale B_simple.
  *
@@ -136,8 +183,11 @@ async function quadraticForms(
  * tr σ² = (1/(n−1))·Σᵢ‖gᵢ − ḡ‖² (n/(n−1) times the trace of the 1/n covariance), an estimate of the
  * covariance of the distribution the examples are drawn from.
  *
- * - `'perExample'`: exact over the examples (standard error 0): one batch-of-one backward pass per example,
- *   accumulated by Welford's update without storing gradients. Cost: n small backward passes.
+ * - `'perExample'`: exact over the examples (standard error 0), from the per-example squared gradient
+ *   norms and the mean gradient in one forward and one backward pass per chunk ({@link exampleGradientNorms};
+ *   cost about that of one gradient over the examples). For a model with a layer that pass does not
+ *   support, one batch-of-one backward pass per example instead, accumulated by Welford's update
+ *   (`perExamplePath` in the result says which ran; both agree to float32 rounding).
  * - `'minibatch'`: K mini-batches of m examples; each sample is m·c·‖g_B − ḡ‖², with ḡ the exact mean
  *   gradient. With replacement E‖g_B − ḡ‖² = tr σ²ₙ/m (σ²ₙ the 1/n covariance), so c = n/(n−1). Without
  *   replacement E‖g_B − ḡ‖² = (tr σ²ₙ/m)·(n−m)/(n−1): the finite-population factor (n−1)/(n−m) recovers
@@ -150,8 +200,10 @@ async function quadraticForms(
  *
  * tr(σ²H) = E[uᵀHu] for random u with E[uuᵀ] = σ², one Hessian–vector product each:
  * `'perExample'` uses random sign combinations u = Σᵢ sᵢ(gᵢ − ḡ)/√(n−1) (one weighted backward pass over
- * the data each, no per-example gradient stored); the mini-batch methods use u = √(m·c)·(g_B − ḡ) of
- * their first `sigmaHProbes` (small) batches.
+ * the data each, no per-example gradient stored); its standard error is the larger of the sample SE and
+ * √(2·mean_{k≠l}(uₖᵀHuₗ)²/K), an estimate of an upper bound of the exact per-probe spread from all pairs
+ * of probes (the sample SD of these skewed draws runs low; see docs/measuring.md); the mini-batch
+ * methods use u = √(m·c)·(g_B − ḡ) of their first `sigmaHProbes` (small) batches.
  *
  * All per-example and mini-batch gradients evaluate batch normalization in inference mode (a single
  * example has no batch statistics, and all methods must estimate the same σ²); `bnMode` and
@@ -206,7 +258,13 @@ export async function gradientNoise(
       ? objective
       : trainingObjective(model, data, { ...options, bnMode: 'inference' }, 'gradientNoise');
 
-  const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
+  const units: Record<string, ProgressUnit> = {
+    gradient: 'passes',
+    traceSigma: method === 'perExample' ? 'examples' : 'batches',
+    traceSigmaH: 'matvecs',
+  };
+  const report = (stage: string, done: number, total: number) =>
+    options.onProgress?.({ stage, done, total, unit: units[stage] ?? 'passes' });
   const rng = createRng(seed);
   const batchRng = rng.fork();
   const signRng = rng.fork();
@@ -225,26 +283,17 @@ export async function gradientNoise(
   let traceSigmaH: Estimate | undefined;
   let twoBatch: GradientNoise['twoBatch'];
 
+  let perExamplePath: GradientNoise['perExamplePath'];
+
   if (method === 'perExample') {
-    const mean = new Float64Array(objective.dim);
-    let m2 = 0;
-    let k = 0;
+    perExamplePath = batchedUnsupportedReason(noiseObjective) === undefined ? 'batched' : 'loop';
+    const onExamples = (done: number) => report('traceSigma', done, n);
     report('traceSigma', 0, n);
-    await forEachExampleGradient(
-      noiseObjective,
-      (_, g) => {
-        k++;
-        let acc = 0;
-        for (let q = 0; q < g.length; q++) {
-          const delta = g[q]! - mean[q]!;
-          mean[q]! += delta / k;
-          acc += delta * (g[q]! - mean[q]!);
-        }
-        m2 += acc;
-      },
-      (done) => report('traceSigma', done, n),
-    );
-    traceSigma = exactEstimate(m2 / (n - 1), n);
+    const { mean, sumOfSquares } =
+      perExamplePath === 'batched'
+        ? await batchedCentredSquares(noiseObjective, onExamples)
+        : await welfordCentredSquares(noiseObjective, onExamples);
+    traceSigma = exactEstimate(sumOfSquares / (n - 1), n);
     if (sigmaHProbes > 0) {
       const scale = 1 / Math.sqrt(n - 1);
       async function* probes(): AsyncIterable<Float64Array> {
@@ -257,8 +306,12 @@ export async function gradientNoise(
           yield u;
         }
       }
-      const values = await quadraticForms(hessian, probes(), sigmaHProbes, report);
-      const { mean: estimate, standardError } = sampleMean(values);
+      const { values, pairBoundVariance } = await signProbeForms(hessian, probes(), sigmaHProbes, report);
+      const { mean: estimate, standardError: sampleSe } = sampleMean(values);
+      const standardError =
+        pairBoundVariance === undefined
+          ? sampleSe
+          : Math.max(sampleSe, Math.sqrt(pairBoundVariance / sigmaHProbes));
       traceSigmaH = { estimate, standardError, samples: sigmaHProbes, matvecs: sigmaHProbes, examples: n };
     }
   } else if (method === 'minibatch') {
@@ -328,7 +381,56 @@ export async function gradientNoise(
     bSimple: { ...bSimple, samples: traceSigma.samples, matvecs: 0, examples: traceSigma.examples },
     ...(twoBatch !== undefined ? { twoBatch } : {}),
     examples: n,
+    ...(perExamplePath !== undefined ? { perExamplePath } : {}),
   };
+}
+
+/** The mean gradient ḡ and Σᵢ‖gᵢ − ḡ‖² of the per-example gradients. */
+interface CentredSquares {
+  mean: Float64Array;
+  sumOfSquares: number;
+}
+
+/**
+ * From the batched per-example squared norms: Σᵢ‖gᵢ − ḡ‖² = Σᵢ‖gᵢ‖² − n‖ḡ‖², in float64. The subtraction
+ * loses the digits that ‖ḡ‖² shares with the mean ‖gᵢ‖²: about log10(1 + B_simple⁻¹) of float32's seven,
+ * a fraction of a digit wherever the noise scale B_simple is above 1 (at any minimum SGD finds).
+ */
+async function batchedCentredSquares(
+  objective: TrainingObjective,
+  onExamples: (done: number) => void,
+): Promise<CentredSquares> {
+  const n = objective.n;
+  const { squaredNorms, gradientSum } = await exampleGradientNorms(objective, onExamples);
+  const mean = gradientSum.map((x) => x / n);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += squaredNorms[i]!;
+  return { mean, sumOfSquares: total - n * dot(mean, mean) };
+}
+
+/** By Welford's update over one batch-of-one gradient per example, storing no gradient. */
+async function welfordCentredSquares(
+  objective: TrainingObjective,
+  onExamples: (done: number) => void,
+): Promise<CentredSquares> {
+  const mean = new Float64Array(objective.dim);
+  let m2 = 0;
+  let k = 0;
+  await forEachExampleGradient(
+    objective,
+    (_, g) => {
+      k++;
+      let acc = 0;
+      for (let q = 0; q < g.length; q++) {
+        const delta = g[q]! - mean[q]!;
+        mean[q]! += delta / k;
+        acc += delta * (g[q]! - mean[q]!);
+      }
+      m2 += acc;
+    },
+    onExamples,
+  );
+  return { mean, sumOfSquares: m2 };
 }
 
 async function sigmaHFromVectors(

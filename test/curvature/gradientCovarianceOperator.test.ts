@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { gradientCovarianceOperator } from '../../src/curvature/gradientCovarianceOperator.js';
 import {
@@ -20,16 +21,23 @@ for (const kind of ['linear', 'logistic'] as const) {
   test(`${kind} regression: σ²·v equals the closed-form covariance of per-example gradients times v`, async () => {
     const p = regressionProblem(kind, { n: 15, d: 3, k: 3, seed: 13 });
     try {
-      const op = gradientCovarianceOperator(p.model, p.data, { loss: p.loss, batchSize: 4 });
-      assert.equal(op.dim, dimOf(p));
-      const S = gradientCovariance(p);
-      for (let s = 0; s < 3; s++) {
-        const v = randomVector(op.dim, 40 + s);
-        const got = await op.matvec(v);
-        // float32 passes against float64: see the Hessian tests' tolerance.
-        assert.ok(relativeError(got, matVec(S, v)) < 2e-5, `probe ${s}: ${relativeError(got, matVec(S, v))}`);
+      // The model itself takes the one-pass batched product; nested as a layer of an outer model (not a
+      // supported layer), the two-pass product by double backpropagation.
+      for (const model of [p.model, tfl.sequential({ layers: [p.model] })]) {
+        const op = gradientCovarianceOperator(model, p.data, { loss: p.loss, batchSize: 4 });
+        assert.equal(op.dim, dimOf(p));
+        const S = gradientCovariance(p);
+        for (let s = 0; s < 3; s++) {
+          const v = randomVector(op.dim, 40 + s);
+          const got = await op.matvec(v);
+          // float32 passes against float64: see the Hessian tests' tolerance.
+          assert.ok(
+            relativeError(got, matVec(S, v)) < 2e-5,
+            `probe ${s}: ${relativeError(got, matVec(S, v))}`,
+          );
+        }
+        assert.equal(op.matvecCount, 3);
       }
-      assert.equal(op.matvecCount, 3);
     } finally {
       p.dispose();
     }

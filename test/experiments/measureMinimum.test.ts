@@ -9,7 +9,9 @@ import { xtrace } from '../../src/curvature/estimators/xtrace.js';
 import { type LinearOperator, matrixOperator } from '../../src/curvature/linearOperator.js';
 import { measureMinimum } from '../../src/experiments/measureMinimum.js';
 import { symmetricEigen } from '../../src/linalg/symmetricEigen.js';
+import { resnetV1 } from '../../src/models/resnetV1.js';
 import type { MeasureProgress } from '../../src/noise/gradientNoise.js';
+import { createRng } from '../../src/util/random.js';
 import {
   dimOf,
   gradientCovariance,
@@ -155,6 +157,56 @@ test('measureMinimum leaks no tensors and names bad options', async () => {
     );
   } finally {
     p.dispose();
+  }
+});
+
+test('bnStatistics: stale moving statistics warn; recomputed ones agree with train mode; the model is unchanged', async () => {
+  const model = resnetV1({ depth: 8, inputShape: [6, 6, 3], numFilters: 4, numClasses: 3, seed: 4 });
+  const rng = createRng(9);
+  const n = 24;
+  const images = tf.tensor4d(
+    Float32Array.from({ length: n * 108 }, () => rng.normal()),
+    [n, 6, 6, 3],
+  );
+  // Labels the network gets right in train mode (one batch of n): its own train-mode predictions.
+  const labels = tf.tidy(() =>
+    tf.cast(tf.argMax(model.apply(images, { training: true }) as tf.Tensor, -1), 'int32'),
+  );
+  const data = { images, labels: labels as tf.Tensor1D, numClasses: 3 };
+  const state = () => model.nonTrainableWeights.map((w) => Array.from(w.read().dataSync()));
+  try {
+    // Stale statistics: a huge moving variance flattens every normalized activation.
+    for (const w of model.nonTrainableWeights) {
+      if (w.originalName.endsWith('/moving_variance')) w.write(tf.fill(w.shape as number[], 1e6));
+    }
+    const before = state();
+    const options = { probes: 2, sigmaHProbes: 1, batchSize: n } as const;
+    const moving = await measureMinimum(model, data, { ...options, bnStatistics: 'moving' });
+    assert.equal(moving.settings.bnStatistics, 'moving');
+    assert.equal(moving.batchNorm!.trainModeAccuracy, 1);
+    assert.ok(moving.batchNorm!.inferenceAccuracy < 0.95);
+    assert.match(moving.batchNorm!.warning!, /below train-mode accuracy 1\.000 with 'moving'/);
+    assert.deepEqual(state(), before);
+
+    const progress: MeasureProgress[] = [];
+    const recomputed = await measureMinimum(model, data, { ...options, onProgress: (e) => progress.push(e) });
+    assert.deepEqual(progress[0], { stage: 'bnStatistics', done: 0, total: n, unit: 'examples' });
+    assert.deepEqual(progress[1], { stage: 'bnStatistics', done: n, total: n, unit: 'examples' });
+    assert.deepEqual(progress.at(-1), { stage: 'traceH', done: 2, total: 2, unit: 'matvecs' });
+    assert.ok(progress.some((e) => e.stage === 'bnAccuracy' && e.done === 2 && e.unit === 'passes'));
+    assert.equal(recomputed.settings.bnStatistics, 'recompute');
+    assert.equal(recomputed.batchNorm!.statistics, 'recompute');
+    assert.equal(recomputed.batchNorm!.inferenceAccuracy, 1);
+    assert.equal(recomputed.batchNorm!.warning, undefined);
+    assert.deepEqual(state(), before);
+    await assert.rejects(
+      // biome-ignore lint/suspicious/noExplicitAny: deliberately wrong input
+      measureMinimum(model, data, { ...options, bnStatistics: 'exact' as any }),
+      /options\.bnStatistics must be 'recompute' or 'moving', got 'exact'/,
+    );
+  } finally {
+    model.dispose();
+    tf.dispose([images, labels]);
   }
 });
 

@@ -5,8 +5,10 @@ import '@tensorflow/tfjs-backend-wasm';
 import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
 import { channelKernelConfigs } from './wasm/channelKernels.js';
+import { exampleFilterGradsConfig } from './wasm/ExampleFilterGrads.js';
 import { gatherV2Config } from './wasm/GatherV2.js';
 import { identityConfig } from './wasm/Identity.js';
+import { meanConfig } from './wasm/Mean.js';
 import { reluBackpropConfig } from './wasm/ReluBackprop.js';
 import { sumConfig } from './wasm/Sum.js';
 
@@ -34,9 +36,13 @@ function install(config: tf.KernelConfig): void {
  * - `GatherV2` (batchDims 0) as one copy per gathered slice: tfjs's computes every element's address.
  * - `Sum` over a contiguous block of non-innermost axes (bias gradients) by a SIMD kernel that streams
  *   the tensor once; tfjs's transposes it first.
+ * - `Mean` over the same blocks as that blocked sum divided by the count: tfjs's keeps one running
+ *   float32 sum, too inaccurate for batch norm's statistics in Hessian–vector products.
  * - Four per-channel batch-norm passes (`SgdFactorsChannel*`, wasm only, no gradients of their own) that
  *   the fused batch norms run inside their custom gradients.
  * - `SgdFactorsReluBackprop`, the ReLU gradient in one pass, used by the `Relu` gradient on wasm.
+ * - `SgdFactorsExampleFilterGrads`, every example's own filter gradient (the SIMD filter-gradient kernel
+ *   once per example), for the batched per-example gradient norms.
  * Called by {@link initBackend}; call it
  * yourself only if you set the wasm backend up by hand.
  */
@@ -49,8 +55,10 @@ export function registerWasmKernels(): void {
       identityConfig(tf.getKernel(tf.Identity, 'wasm')),
       gatherV2Config(tf.getKernel(tf.GatherV2, 'wasm')),
       sumConfig(tf.getKernel(tf.Sum, 'wasm')),
+      meanConfig(tf.getKernel(tf.Mean, 'wasm')),
       ...channelKernelConfigs,
       reluBackpropConfig,
+      exampleFilterGradsConfig,
     ];
   }
   for (const config of ours) install(config);

@@ -132,33 +132,37 @@ function filterGradDilated(
   return scope.run('Transpose', { x: grad }, { perm: [1, 2, 0, 3] });
 }
 
+/** The operands of the SIMD filter-gradient kernel, staged as it needs them (see {@link stageFilterGradOperands}). */
+export interface StagedFilterGradOperands {
+  /** x zero-padded in space and to `cp` channels: [n, hp, wp, cp]. */
+  xp: tf.TensorInfo;
+  /** dy zero-padded to `op` channels: [n, ho, wo, op]. */
+  dyp: tf.TensorInfo;
+  /** Padded height and width of `xp`. */
+  hp: number;
+  wp: number;
+  /** Input channels rounded up to a multiple of 4, output channels to a multiple of 8. */
+  cp: number;
+  op: number;
+}
+
 /**
- * dW by this library's SIMD kernel (wasm/conv2d_filter_grad.c), which reads x and dy in NHWC order in
- * place. x is staged once, zero-padded in space and to a multiple of 4 channels, and dy to a multiple of 8
- * channels where it is not one already, so that the kernel's 4×8 tiles need no bounds checks.
+ * Stages x and dy for wasm/conv2d_filter_grad.c, which reads them in NHWC order in place: x zero-padded
+ * in space and to a multiple of 4 channels, and dy to a multiple of 8 channels where it is not one
+ * already, so that the kernel's 4×8 tiles need no bounds checks. Staged copies are tracked by `scope`.
  */
-function filterGradSimd(
+export function stageFilterGradOperands(
   scope: WasmKernelScope,
   simd: SimdKernelExports,
   x: tf.TensorInfo,
   dy: tf.TensorInfo,
   info: tf.backend_util.Conv2DInfo,
-): tf.TensorInfo {
-  const {
-    batchSize: n,
-    inHeight: h,
-    inWidth: w,
-    inChannels: c,
-    outHeight: ho,
-    outWidth: wo,
-    outChannels: o,
-    strideHeight: sh,
-    strideWidth: sw,
-    filterHeight: kh,
-    filterWidth: kw,
-  } = info;
+  kernel: string,
+): StagedFilterGradOperands {
+  const { batchSize: n, inHeight: h, inWidth: w, inChannels: c, outHeight: ho, outWidth: wo } = info;
+  const { outChannels: o, strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
   const { top, left } = info.padInfo;
-  const offset = (t: tf.TensorInfo) => heapOffset(scope.backend, t, tf.Conv2DBackpropFilter);
+  const offset = (t: tf.TensorInfo) => heapOffset(scope.backend, t, kernel);
   const cp = Math.ceil(c / 4) * 4;
   const op = Math.ceil(o / 8) * 8;
   // The padded input must hold every tap (sh·(ho−1)+kh rows) and every input row; rows beyond what the
@@ -175,6 +179,28 @@ function filterGradSimd(
     dyp = scope.allocate([n, ho, wo, op]);
     simd.pad_columns(offset(dy), offset(dyp), n * ho * wo, o, op);
   }
+  return { xp, dyp, hp, wp, cp, op };
+}
+
+/** dW by this library's SIMD kernel (wasm/conv2d_filter_grad.c) on the staged operands. */
+function filterGradSimd(
+  scope: WasmKernelScope,
+  simd: SimdKernelExports,
+  x: tf.TensorInfo,
+  dy: tf.TensorInfo,
+  info: tf.backend_util.Conv2DInfo,
+): tf.TensorInfo {
+  const { batchSize: n, inChannels: c, outHeight: ho, outWidth: wo, outChannels: o } = info;
+  const { strideHeight: sh, strideWidth: sw, filterHeight: kh, filterWidth: kw } = info;
+  const offset = (t: tf.TensorInfo) => heapOffset(scope.backend, t, tf.Conv2DBackpropFilter);
+  const { xp, dyp, hp, wp, cp, op } = stageFilterGradOperands(
+    scope,
+    simd,
+    x,
+    dy,
+    info,
+    tf.Conv2DBackpropFilter,
+  );
   const out = scope.allocate([kh, kw, c, o]);
   const padded = cp === c && op === o ? out : scope.allocate([kh, kw, cp, op]);
   simd.conv2d_filter_grad(offset(xp), offset(dyp), offset(padded), n, hp, wp, cp, ho, wo, op, kh, kw, sh, sw);
