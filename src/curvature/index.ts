@@ -1,4 +1,3 @@
-export { type EmpiricalFisherOperator, empiricalFisherOperator } from './empiricalFisherOperator.js';
 export type { LayerTap, RoleTensors, WeightRole } from './batched/layerTap.js';
 export { batchedUnsupportedReason, layerTaps } from './batched/layerTaps.js';
 export { withTappedPass } from './batched/tappedPass.js';
@@ -9,6 +8,7 @@ export {
   type ProjectedGradientSums,
   projectedGradientSums,
 } from './batchedExampleGradients.js';
+export { type EmpiricalFisherOperator, empiricalFisherOperator } from './empiricalFisherOperator.js';
 export * from './estimators/index.js';
 export {
   type ExampleGradientDiagonals,

@@ -71,6 +71,9 @@ export interface MeasureMinimumOptions
 /** Where the batch-normalization statistics of a measurement come from (see {@link MeasureMinimumOptions}). */
 export type BatchNormStatistics = 'recompute' | 'moving';
 
+/** Every {@link BatchNormStatistics}. */
+export const BATCH_NORM_STATISTICS: readonly BatchNormStatistics[] = ['recompute', 'moving'];
+
 /** The batch-normalization statistics a measurement used, and how well they describe the network. */
 export interface BatchNormReport {
   /** `'recompute'` or `'moving'`. */

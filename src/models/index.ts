@@ -1,4 +1,5 @@
 export { KerasBatchNormalization, type KerasBatchNormalizationArgs } from './batchNormalization.js';
+export { type BatchNormModeAccuracy, batchNormModeAccuracy } from './batchNormModeAccuracy.js';
 export {
   BUILTIN_MODELS,
   MAX_RESNET_DEPTH,
@@ -6,7 +7,6 @@ export {
   mlpModel,
   resnetV1Model,
 } from './builtinModels.js';
-export { type BatchNormModeAccuracy, batchNormModeAccuracy } from './batchNormModeAccuracy.js';
 export { heNormalValues } from './heNormal.js';
 export { MLP_ACTIVATIONS, type MlpActivation, type MlpOptions, mlp } from './mlp.js';
 export {

@@ -50,6 +50,7 @@ export async function measureRun(
       sigmaHProbes: m.sigmaHProbes,
       topEigenvalues: m.topEigenvalues,
       bnMode: m.bnMode,
+      bnStatistics: m.bnStatistics,
       includeRegularization: m.includeRegularization,
       minibatchSize: m.minibatchSize,
       minibatches: m.minibatches,
@@ -73,6 +74,7 @@ export function runMeasurement(m: MinimumMeasurement): RunMeasurement {
     settings: {
       ...m.settings,
       ...(m.topEigenvalues ? { topEigenvalues: m.topEigenvalues } : {}),
+      ...(m.batchNorm ? { batchNorm: m.batchNorm } : {}),
     },
   };
 }

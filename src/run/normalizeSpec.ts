@@ -1,5 +1,5 @@
 import { BATCH_NORM_MODES } from '../curvature/trainingObjective.js';
-import { TRACE_ESTIMATORS } from '../experiments/measureMinimum.js';
+import { BATCH_NORM_STATISTICS, TRACE_ESTIMATORS } from '../experiments/measureMinimum.js';
 import { NOISE_METHODS } from '../noise/gradientNoise.js';
 import { LOSS_NAMES } from '../train/losses.js';
 import { OptionReader } from '../util/optionReader.js';
@@ -42,6 +42,7 @@ export function normalizeMeasurementSpec(
     sigmaHProbes: read.integer('sigmaHProbes', d.sigmaHProbes, 0, MAX_COUNT),
     topEigenvalues: read.integer('topEigenvalues', d.topEigenvalues, 0, 1000),
     bnMode: read.choice('bnMode', d.bnMode, BATCH_NORM_MODES),
+    bnStatistics: read.choice('bnStatistics', d.bnStatistics, BATCH_NORM_STATISTICS),
     includeRegularization: read.boolean('includeRegularization', d.includeRegularization),
     minibatchSize: read.integer('minibatchSize', d.minibatchSize, 1, MAX_COUNT),
     minibatches: read.integer('minibatches', d.minibatches, 1, MAX_COUNT),

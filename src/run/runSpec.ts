@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { BatchNormMode } from '../curvature/trainingObjective.js';
 import type { AugmentOptions } from '../data/batches.js';
 import { type DataSpec, dataIdentity } from '../data/sources/index.js';
-import type { TraceEstimatorName } from '../experiments/measureMinimum.js';
+import type { BatchNormStatistics, TraceEstimatorName } from '../experiments/measureMinimum.js';
 import type { ModelSpec } from '../models/modelRegistry.js';
 import type { NoiseMethod } from '../noise/gradientNoise.js';
 import type { LossName } from '../train/losses.js';
@@ -55,6 +55,11 @@ export interface MeasurementSpec {
   topEigenvalues: number;
   /** Batch-norm mode of the measured objective. */
   bnMode: BatchNormMode;
+  /**
+   * Inference-mode batch-norm statistics: `recompute` (exact over the measured examples, the default) or
+   * the `moving` averages training left (see docs/measuring.md).
+   */
+  bnStatistics: BatchNormStatistics;
   /** Whether the L2 penalty is part of the measured objective (as SGD minimized it). */
   includeRegularization: boolean;
   /** Mini-batch size of the `minibatch`/`twoBatch` noise methods. */
@@ -89,6 +94,7 @@ export const DEFAULT_MEASUREMENT: MeasurementSpec = {
   sigmaHProbes: 10,
   topEigenvalues: 0,
   bnMode: 'inference',
+  bnStatistics: 'recompute',
   includeRegularization: true,
   minibatchSize: 32,
   minibatches: 32,

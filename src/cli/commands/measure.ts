@@ -6,7 +6,11 @@ import { type BackendName, initBackend } from '../../backend/initBackend.js';
 import { BATCH_NORM_MODES } from '../../curvature/trainingObjective.js';
 import { disposeDataset } from '../../data/dataset.js';
 import { dataSpecShape, loadData, prepareDataSpec } from '../../data/sources/index.js';
-import { type MinimumMeasurement, TRACE_ESTIMATORS } from '../../experiments/measureMinimum.js';
+import {
+  BATCH_NORM_STATISTICS,
+  type MinimumMeasurement,
+  TRACE_ESTIMATORS,
+} from '../../experiments/measureMinimum.js';
 import { loadWeights } from '../../io/weights.js';
 import { buildModel, describeModel } from '../../models/modelRegistry.js';
 import type { Estimate } from '../../noise/estimate.js';
@@ -96,6 +100,7 @@ const MEASUREMENT_FLAGS = {
   'sigma-h-probes': { type: 'string' },
   'top-eigenvalues': { type: 'string' },
   'bn-mode': { type: 'string' },
+  'bn-statistics': { type: 'string' },
   'no-regularization': { type: 'boolean' },
   'batch-size': { type: 'string' },
 } as const;
@@ -113,6 +118,7 @@ function measurementOverrides(values: Record<string, string | boolean | undefine
     sigmaHProbes: integerFlag('--sigma-h-probes', text('sigma-h-probes'), 0),
     topEigenvalues: integerFlag('--top-eigenvalues', text('top-eigenvalues'), 0),
     bnMode: choiceFlag('--bn-mode', text('bn-mode'), BATCH_NORM_MODES),
+    bnStatistics: choiceFlag('--bn-statistics', text('bn-statistics'), BATCH_NORM_STATISTICS),
     includeRegularization: values['no-regularization'] ? false : undefined,
     batchSize: integerFlag('--batch-size', text('batch-size'), 1),
   };
@@ -237,6 +243,8 @@ Measurement (defaults: the run's settings, else these):
   --sigma-h-probes K     random vectors for tr(σ²H) (default 10; 0 skips it)
   --top-eigenvalues K    also the K largest Hessian eigenvalues by Lanczos (default 0)
   --bn-mode M            inference (default, as PyHessian) or train (batch statistics per --batch-size chunk)
+  --bn-statistics S      inference mode's statistics: recompute (default: exact over the measured examples)
+                         or moving (the averages training left; stale after short training)
   --no-regularization    leave the L2 penalty out of the objective (default: included, as SGD minimized it)
   --batch-size B         examples per forward/backward chunk (default 64; a ResNet-20 HVP needs ~1.3 GB at
                          32 and ~3.4 GB at 128, near the wasm backend's 4 GiB heap)
@@ -311,6 +319,8 @@ Other:
         onProgress: progressDisplay(quiet),
       });
       const measuring = (performance.now() - started) / 1000;
+      if (measurement.batchNorm?.warning && !quiet)
+        process.stderr.write(`sgd-factors measure: ${measurement.batchNorm.warning}\n`);
       if (target.runDir) {
         const history = readRunHistory(target.runDir);
         const id = readRunConfig(target.runDir)?.id ?? basename(target.runDir);
