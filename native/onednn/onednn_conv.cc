@@ -72,14 +72,16 @@ dnnl::stream& threadStream() {
   return stream;
 }
 
-// The scratchpad is owned by the caller (scratchpad_mode::user), one per calling thread, so that worker
-// threads may run the same cached primitive at once.
-void* threadScratchpad(size_t bytes) {
+// Buffers owned by the caller, one set per calling thread, so that worker threads may run the same cached
+// primitive at once: slot 0 holds the scratchpad (scratchpad_mode::user), slot 1 the filter in the layout
+// the primitive wants when that is not HWIO.
+void* threadBuffer(int slot, size_t bytes) {
   struct Buffer {
     std::unique_ptr<uint8_t[]> raw;
     size_t size = 0;
   };
-  thread_local Buffer buffer;
+  thread_local Buffer buffers[2];
+  Buffer& buffer = buffers[slot];
   constexpr size_t kAlign = 64;
   if (bytes + kAlign > buffer.size) {
     buffer.size = bytes + kAlign;
@@ -89,10 +91,15 @@ void* threadScratchpad(size_t bytes) {
   return reinterpret_cast<void*>((address + kAlign - 1) & ~(kAlign - 1));
 }
 
+// A primitive for one geometry. The filter is left to oneDNN's choice of layout (format `any`): its fast
+// kernels want blocked filters. Filters are small, so they are reordered from or to HWIO on every call.
 struct Entry {
   bool implemented = false;
   dnnl::primitive primitive;
   memory::desc scratchpad;
+  memory::desc weights;         // the filter layout the primitive uses
+  bool reorderWeights = false;  // whether that differs from HWIO
+  dnnl::primitive weightsReorder;
 };
 
 using Key = std::array<int32_t, kGeometryLength + 4>;
@@ -116,8 +123,25 @@ dnnl::convolution_forward::desc forwardDesc(const Geometry& g, const Descs& d) {
                                          d.dst, strides, dilates, left, right);
 }
 
+template <typename PrimitiveDesc>
+void finishEntry(Entry& entry, const PrimitiveDesc& pd, const memory::desc& weights, const memory::desc& hwio,
+                 bool weightsAreOutput) {
+  const auto& engine = cpuEngine();
+  entry.scratchpad = pd.scratchpad_desc();
+  entry.weights = weights;
+  entry.reorderWeights = weights != hwio;
+  if (entry.reorderWeights) {
+    entry.weightsReorder = weightsAreOutput
+                               ? dnnl::reorder(dnnl::reorder::primitive_desc(engine, weights, engine, hwio))
+                               : dnnl::reorder(dnnl::reorder::primitive_desc(engine, hwio, engine, weights));
+  }
+  entry.implemented = true;
+}
+
 Entry create(Kind kind, const Geometry& g, bool bias, bool relu) {
-  const Descs d = descsOf(g, bias);
+  const Descs user = descsOf(g, bias);
+  Descs d = user;
+  d.weights = memory::desc({g.o, g.c, g.kh, g.kw}, dt::f32, tag::any);
   const memory::dims strides{g.sh, g.sw}, dilates{g.dh - 1, g.dw - 1};
   const memory::dims left{g.padTop, g.padLeft}, right{g.padBottom, g.padRight};
   Entry entry;
@@ -132,25 +156,26 @@ Entry create(Kind kind, const Geometry& g, bool bias, bool relu) {
       }
       dnnl::convolution_forward::primitive_desc pd(forwardDesc(g, d), attr, engine);
       entry.primitive = dnnl::convolution_forward(pd);
-      entry.scratchpad = pd.scratchpad_desc();
+      finishEntry(entry, pd, pd.weights_desc(), user.weights, false);
     } else {
       // The backward primitives need the forward one as a hint; it is never executed.
-      dnnl::convolution_forward::primitive_desc hint(forwardDesc(g, descsOf(g, false)), engine);
+      Descs hintDescs = d;
+      hintDescs.bias = memory::desc();
+      dnnl::convolution_forward::primitive_desc hint(forwardDesc(g, hintDescs), engine);
       if (kind == kBackwardData) {
         dnnl::convolution_backward_data::desc desc(dnnl::algorithm::convolution_direct, d.src, d.weights,
                                                    d.dst, strides, dilates, left, right);
         dnnl::convolution_backward_data::primitive_desc pd(desc, userScratchpadAttr(), engine, hint);
         entry.primitive = dnnl::convolution_backward_data(pd);
-        entry.scratchpad = pd.scratchpad_desc();
+        finishEntry(entry, pd, pd.weights_desc(), user.weights, false);
       } else {
         dnnl::convolution_backward_weights::desc desc(dnnl::algorithm::convolution_direct, d.src,
                                                       d.weights, d.dst, strides, dilates, left, right);
         dnnl::convolution_backward_weights::primitive_desc pd(desc, userScratchpadAttr(), engine, hint);
         entry.primitive = dnnl::convolution_backward_weights(pd);
-        entry.scratchpad = pd.scratchpad_desc();
+        finishEntry(entry, pd, pd.diff_weights_desc(), user.weights, true);
       }
     }
-    entry.implemented = true;
   } catch (const dnnl::error& e) {
     if (e.status != dnnl_unimplemented) throw;
   }
@@ -265,18 +290,27 @@ bool run(Kind kind, const Geometry& g, bool relu, int threads, void* src, void* 
   if (!entry.implemented) return false;
   const Descs d = descsOf(g, bias != nullptr);
   const auto& engine = cpuEngine();
+  auto& stream = threadStream();
+  const memory userWeights(d.weights, engine, weights);
+  const memory primitiveWeights =
+      entry.reorderWeights ? memory(entry.weights, engine, threadBuffer(1, entry.weights.get_size())) : userWeights;
+  const bool weightsAreOutput = kind == kBackwardWeights;
+  if (entry.reorderWeights && !weightsAreOutput) {
+    entry.weightsReorder.execute(stream, {{DNNL_ARG_FROM, userWeights}, {DNNL_ARG_TO, primitiveWeights}});
+  }
   std::unordered_map<int, memory> args;
   const int srcArg = kind == kBackwardData ? DNNL_ARG_DIFF_SRC : DNNL_ARG_SRC;
-  const int weightsArg = kind == kBackwardWeights ? DNNL_ARG_DIFF_WEIGHTS : DNNL_ARG_WEIGHTS;
+  const int weightsArg = weightsAreOutput ? DNNL_ARG_DIFF_WEIGHTS : DNNL_ARG_WEIGHTS;
   const int dstArg = kind == kForward ? DNNL_ARG_DST : DNNL_ARG_DIFF_DST;
   args.emplace(srcArg, memory(d.src, engine, src));
-  args.emplace(weightsArg, memory(d.weights, engine, weights));
+  args.emplace(weightsArg, primitiveWeights);
   args.emplace(dstArg, memory(d.dst, engine, dst));
   if (bias != nullptr) args.emplace(DNNL_ARG_BIAS, memory(d.bias, engine, bias));
-  args.emplace(DNNL_ARG_SCRATCHPAD,
-               memory(entry.scratchpad, engine, threadScratchpad(entry.scratchpad.get_size())));
-  auto& stream = threadStream();
+  args.emplace(DNNL_ARG_SCRATCHPAD, memory(entry.scratchpad, engine, threadBuffer(0, entry.scratchpad.get_size())));
   entry.primitive.execute(stream, args);
+  if (entry.reorderWeights && weightsAreOutput) {
+    entry.weightsReorder.execute(stream, {{DNNL_ARG_FROM, primitiveWeights}, {DNNL_ARG_TO, userWeights}});
+  }
   stream.wait();
   return true;
 }
