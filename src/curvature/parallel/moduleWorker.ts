@@ -87,7 +87,7 @@ export interface ModuleWorkerOptions {
  * Node 20 loads a worker's entry before `--import` hooks apply, so a TypeScript entry (or one that
  * imports TypeScript, see `alsoImports`) is reached through a small JavaScript bootstrap that registers tsx
  * in the worker first; compiled JavaScript starts directly. Of the parent's `execArgv` only the
- * module-loading flags are passed on ({@link workerExecArgv}): Node 22+ refuses process-wide ones.
+ * module-loading flags are passed on (`workerExecArgv`): Node 22+ refuses process-wide ones.
  *
  * @param entry - `file:` URL (or absolute path) of the worker's entry module.
  * @param options - workerData, buffers to transfer, other modules it imports, the caller's name.
