@@ -75,6 +75,10 @@ function load(): OnednnLoad {
   if (!existsSync(addonPath)) {
     return { ok: false, why: 'oneDNN addon not built (npm run build:native; needs libdnnl-dev)' };
   }
+  // OpenMP threads that spin while waiting for work (libgomp's default) make a shared or busy machine
+  // several times slower with 2 threads than with 1 (measured: 3×, load 20 on 2 cores); sleeping costs
+  // microseconds per convolution. libgomp reads this once, when the addon loads it.
+  process.env['OMP_WAIT_POLICY'] ??= 'passive';
   let addon: OnednnAddon;
   try {
     addon = createRequire(import.meta.url)(addonPath) as OnednnAddon;
