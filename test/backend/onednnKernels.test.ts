@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/initBackend.js';
 import { loadOnednnAddon, type OnednnAddon } from '../../src/backend/kernels/onednn/onednnAddon.js';
 import { setOnednnKernelsEnabled } from '../../src/backend/kernels/onednn/onednnKernels.js';
+import { registerWasmKernels } from '../../src/backend/kernels/registerWasmKernels.js';
 import { createRng } from '../../src/util/random.js';
 import {
   assertWithinRoundingBound,
@@ -248,4 +249,22 @@ test('FusedConv2D with an activation oneDNN does not run here falls back to the 
     assert.deepEqual(out.onednn.values, out.wasm.values);
   });
   assert.equal(calls, 0);
+});
+
+test('registerWasmKernels leaves the oneDNN kernels in place, and initBackend re-installs them', {
+  skip,
+}, async () => {
+  await initBackend({ backend: 'wasm', quiet: true });
+  const names = ['Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter'];
+  const ours = names.map((name) => tf.getKernel(name, 'wasm'));
+  registerWasmKernels();
+  assert.deepEqual(
+    names.map((name) => tf.getKernel(name, 'wasm')),
+    ours,
+  );
+  const replaced = ours[2]!;
+  tf.unregisterKernel(replaced.kernelName, 'wasm');
+  tf.registerKernel({ ...replaced });
+  await initBackend({ backend: 'wasm', quiet: true });
+  assert.equal(tf.getKernel(replaced.kernelName, 'wasm'), replaced);
 });

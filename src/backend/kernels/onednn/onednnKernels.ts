@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { markLayeredOver } from '../kernelLayers.js';
 import { heapOffset } from '../simd/simdKernels.js';
 import type { OnednnAddon } from './onednnAddon.js';
 import { onednnGeometry } from './onednnGeometry.js';
@@ -144,13 +145,15 @@ function replacing(
     const out = enabled && s !== undefined ? native(args, s) : undefined;
     return out ?? (fallback.kernelFunc(args as Parameters<tf.KernelFunc>[0]) as tf.TensorInfo);
   };
-  return {
+  const config: tf.KernelConfig = {
     kernelName: fallback.kernelName,
     backendName: 'wasm',
     kernelFunc: kernelFunc as unknown as tf.KernelFunc,
     // A wasm backend created later still needs the fallback's compiled-function lookup.
     ...(fallback.setupFunc ? { setupFunc: fallback.setupFunc } : {}),
   };
+  markLayeredOver(config, fallback);
+  return config;
 }
 
 /** The wasm kernels that the oneDNN kernels replace and fall back to. */
