@@ -20,7 +20,9 @@
 
 #include <array>
 #include <cstdint>
+#include <algorithm>
 #include <cstdlib>
+#include <stdexcept>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -281,13 +283,9 @@ int threadsArg(napi_env env, napi_value value) {
   return static_cast<int>(threads);
 }
 
-bool run(Kind kind, const Geometry& g, bool relu, int threads, void* src, void* weights, void* bias,
-         void* dst) {
-  // omp_set_num_threads sets the calling thread's own setting: a worker thread's choice does not
-  // change the main thread's.
-  omp_set_num_threads(threads);
-  const Entry& entry = lookup(kind, g, bias != nullptr, relu, threads);
-  if (!entry.implemented) return false;
+// Runs a cached primitive on operands in place (the filter through the per-thread buffer when the
+// primitive wants another layout).
+void execute(Kind kind, const Entry& entry, const Geometry& g, void* src, void* weights, void* bias, void* dst) {
   const Descs d = descsOf(g, bias != nullptr);
   const auto& engine = cpuEngine();
   auto& stream = threadStream();
@@ -312,6 +310,64 @@ bool run(Kind kind, const Geometry& g, bool relu, int threads, void* src, void* 
     entry.weightsReorder.execute(stream, {{DNNL_ARG_FROM, primitiveWeights}, {DNNL_ARG_TO, userWeights}});
   }
   stream.wait();
+}
+
+// The filter gradient sums over the batch; oneDNN splits that sum among its threads, so its rounding
+// would depend on the thread count (a worker thread on 1 thread and the main thread on all cores would
+// disagree in the last bits, and a training run would not repeat on another machine). Instead the batch
+// is cut into a number of chunks that depends on the batch size only; each chunk's gradient is computed
+// on one thread (chunks in parallel) into its own buffer, and the chunks are summed in a fixed order.
+constexpr int kWeightChunks = 16;
+
+bool runBackwardWeights(const Geometry& g, int threads, float* x, float* dw, float* dy) {
+  const int chunks = std::min(g.n, kWeightChunks);
+  const int base = g.n / chunks, extra = g.n % chunks;  // the first `extra` chunks get one more image
+  Geometry larger = g, smaller = g;
+  larger.n = base + 1;
+  smaller.n = base;
+  omp_set_num_threads(1);  // single-threaded primitives, created outside the parallel loop
+  const Entry* largerEntry = extra > 0 ? &lookup(kBackwardWeights, larger, false, false, 1) : nullptr;
+  const Entry* smallerEntry = extra < chunks ? &lookup(kBackwardWeights, smaller, false, false, 1) : nullptr;
+  omp_set_num_threads(threads);
+  if ((largerEntry && !largerEntry->implemented) || (smallerEntry && !smallerEntry->implemented)) return false;
+  const int64_t filter = weightsCount(g);
+  const int64_t xImage = int64_t(g.h) * g.w * g.c, dyImage = int64_t(g.oh) * g.ow * g.o;
+  std::vector<float> partial(static_cast<size_t>(filter * chunks));
+  std::string failure;
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int c = 0; c < chunks; c++) {
+    const int first = c * base + std::min(c, extra);
+    const bool isLarger = c < extra;
+    try {
+      execute(kBackwardWeights, isLarger ? *largerEntry : *smallerEntry, isLarger ? larger : smaller,
+              x + first * xImage, partial.data() + c * filter, nullptr, dy + first * dyImage);
+    } catch (const std::exception& e) {
+#pragma omp critical
+      failure = e.what();
+    }
+  }
+  if (!failure.empty()) throw std::runtime_error(failure);
+#pragma omp parallel for schedule(static) num_threads(threads)
+  for (int64_t i = 0; i < filter; i++) {
+    float sum = partial[i];
+    for (int c = 1; c < chunks; c++) sum += partial[c * filter + i];
+    dw[i] = sum;
+  }
+  return true;
+}
+
+bool run(Kind kind, const Geometry& g, bool relu, int threads, void* src, void* weights, void* bias,
+         void* dst) {
+  if (kind == kBackwardWeights) {
+    return runBackwardWeights(g, threads, static_cast<float*>(src), static_cast<float*>(weights),
+                              static_cast<float*>(dst));
+  }
+  // omp_set_num_threads sets the calling thread's own setting: a worker thread's choice does not
+  // change the main thread's.
+  omp_set_num_threads(threads);
+  const Entry& entry = lookup(kind, g, bias != nullptr, relu, threads);
+  if (!entry.implemented) return false;
+  execute(kind, entry, g, src, weights, bias, dst);
   return true;
 }
 
