@@ -1,13 +1,15 @@
 // `npm run bench:compare` (`npx tsx bench/compare.ts`): our ResNet train step, gradient and HVP on the
-// wasm backend, then PyTorch's reference script on the same shapes, one thread each, in the same run;
-// prints one JSON line per measurement and a table of ratios (ours / PyTorch).
+// wasm backend (with the oneDNN convolutions when the addon is built; `SGD_FACTORS_ONEDNN=0` for
+// without), then PyTorch's reference script on the same shapes, one thread each (--threads), in the same
+// run; prints one JSON line per measurement and a table of ratios (ours / PyTorch).
 //
 // Both sides are timed by wall clock and by process CPU time (user + system), in alternating rounds. On a
 // virtual machine whose host is shared, both clocks drift with other tenants' load (a fixed scalar loop
 // here varied 2.9× within a minute, and process CPU time drifts with it), so the table leads with the
 // minimum over all samples of each side, the least disturbed estimate, then medians of wall and CPU time.
 //
-// Options: --depth (default 20), --batch (default 128), --reps (default 3, both sides), --rounds (default
+// Options: --threads (default 1: PyTorch's threads and ours, i.e. oneDNN's; the rest of our step is
+// single-threaded), --depth (default 20), --batch (default 128), --reps (default 3, both sides), --rounds (default
 // 2: ours then PyTorch, twice; the table's first ratio uses the minimum over all samples),
 // --python (default /usr/bin/python3), --script (default ../shared/reference/pytorch_resnet_bench.py, beside
 // the repository, as the developers' checkout and CI have it).
@@ -21,6 +23,7 @@ import { type BenchResult, median } from './harness.js';
 
 const { values } = parseArgs({
   options: {
+    threads: { type: 'string', default: '1' },
     depth: { type: 'string', default: '20' },
     batch: { type: 'string', default: '128' },
     reps: { type: 'string', default: '3' },
@@ -44,6 +47,7 @@ function positiveInt(name: string, raw: string | undefined): number {
   return value;
 }
 
+const threads = positiveInt('threads', values.threads);
 const depth = positiveInt('depth', values.depth);
 const batch = positiveInt('batch', values.batch);
 const reps = positiveInt('reps', values.reps);
@@ -54,6 +58,7 @@ const script = values.script!;
 // The model benchmarks read their settings from the environment when they run.
 process.env['MODEL_BENCH_BATCH'] = String(batch);
 process.env['MODEL_BENCH_REPEATS'] = String(reps);
+process.env['SGD_FACTORS_THREADS'] = String(threads);
 const { default: benchmarks } = await import('./model.bench.js');
 
 const emit = (line: unknown): void => {
@@ -74,6 +79,7 @@ const emptySamples = (): Map<Kind, Samples> => new Map(kinds.map((k) => [k, { wa
 const ours = emptySamples();
 const theirs = emptySamples();
 
+let ourBackend = '?';
 async function runOurs(round: number): Promise<void> {
   for (const kind of kinds) {
     const bench = benchmarks.find((b) => b.name === `${kind}/resnet${depth}`);
@@ -81,6 +87,7 @@ async function runOurs(round: number): Promise<void> {
       throw new Error(`bench/compare: no benchmark '${kind}/resnet${depth}' in bench/model.bench.ts`);
     for await (const result of (await bench.run()) as AsyncIterable<BenchResult>) {
       emit({ ...result, round, loadAvg: load() });
+      ourBackend = String(result['backend']);
       ours.get(kind)!.wallMs.push(...(result['wallSamples'] as number[]));
       ours.get(kind)!.cpuMs.push(...(result['cpuSamples'] as number[]));
     }
@@ -132,7 +139,7 @@ function runTorch(round: number): void {
       '--batch',
       String(batch),
       '--threads',
-      '1',
+      String(threads),
       '--reps',
       String(reps),
     ],
@@ -171,7 +178,7 @@ for (let round = 1; round <= rounds; round++) {
 
 const pad = (s: string, n: number): string => s.padEnd(n);
 const lines = [
-  `ResNet-${depth}, batch ${batch}, one thread, ${rounds} alternating round(s) of ${reps} repetitions; load average at the end ${load()} on ${(
+  `ResNet-${depth}, batch ${batch}, ${threads} thread(s), ours on ${ourBackend}, ${rounds} alternating round(s) of ${reps} repetitions; load average at the end ${load()} on ${(
     await import('node:os')
   ).availableParallelism()} cores`,
   `${pad('', 12)}${pad('ours min', 10)}${pad('torch min', 11)}${pad('ratio', 8)}${pad('ours median', 13)}${pad('torch median', 14)}${pad('ratio', 8)}${pad('ours CPU', 10)}${pad('torch CPU', 11)}ratio`,

@@ -100,7 +100,13 @@ function settings(): Settings {
 
 async function setUp(s: Settings): Promise<Record<string, unknown>> {
   const info = await initBackend({ backend: s.backend, quiet: true });
-  return { backend: info.backend, threads: info.threads ?? 1, batch: s.batch };
+  // With the oneDNN addon, the convolutions run on its threads (SGD_FACTORS_THREADS), the rest on one.
+  const onednn = info.onednn?.active ? info.onednn : undefined;
+  return {
+    backend: onednn ? `${info.backend}+onednn` : info.backend,
+    threads: onednn?.threads ?? info.threads ?? 1,
+    batch: s.batch,
+  };
 }
 
 /**

@@ -1,4 +1,5 @@
-// Per-kernel CPU profile of a ResNet train step, gradient and HVP on the wasm backend:
+// Per-kernel CPU profile of a ResNet train step, gradient and HVP on the wasm backend (with the oneDNN
+// convolutions when the addon is built; SGD_FACTORS_THREADS=1 for one thread, SGD_FACTORS_ONEDNN=0 without):
 // `npx tsx bench/profileKernels.ts [train-step|grad|hvp ...]` (default all three; --depth, --batch).
 //
 // Every kernel registered for the backend is wrapped with a timer; time spent in kernels that a kernel

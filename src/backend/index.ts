@@ -6,4 +6,5 @@ export {
   type InitBackendOptions,
   initBackend,
 } from './initBackend.js';
+export type { OnednnStatus } from './kernels/registerOnednnKernels.js';
 export { registerWasmKernels } from './kernels/registerWasmKernels.js';

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { registerSecondOrderGradients } from './gradients/registerSecondOrderGradients.js';
-import { registerWasmKernels } from './kernels/registerWasmKernels.js';
+import { type OnednnStatus, registerOnednnKernels } from './kernels/registerOnednnKernels.js';
 
 /** A compute backend this library can run on. `tensorflow` is libtensorflow through tfjs-node(-gpu). */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -11,6 +11,11 @@ export interface InitBackendOptions {
   backend?: BackendName;
   /** Do not print the choice on stderr. Default false. */
   quiet?: boolean;
+  /**
+   * Threads of the native oneDNN convolutions (wasm backend, addon built with `npm run build:native`).
+   * Default: `SGD_FACTORS_THREADS`, else all cores, on the main thread; 1 in worker threads.
+   */
+  threads?: number;
 }
 
 /** What {@link initBackend} chose, and why. */
@@ -23,6 +28,11 @@ export interface BackendInfo {
   reason: string;
   /** Threads the backend computes with, where known (the wasm backend is single-threaded in Node). */
   threads?: number;
+  /**
+   * On the wasm backend: whether the oneDNN convolutions run (`wasm+onednn`), on how many threads, or why
+   * not (e.g. the addon was not built).
+   */
+  onednn?: OnednnStatus;
 }
 
 type Attempt = { ok: true } | { ok: false; why: string };
@@ -70,15 +80,23 @@ async function trySetBackend(name: BackendName): Promise<Attempt> {
   }
 }
 
-function finish(info: BackendInfo, quiet: boolean): BackendInfo {
+function finish(info: BackendInfo, options: InitBackendOptions): BackendInfo {
   registerSecondOrderGradients();
-  if (info.backend === 'wasm') registerWasmKernels();
+  if (info.backend === 'wasm') info.onednn = registerOnednnKernels(options.threads);
   active = info;
-  if (!quiet && !announced) {
-    process.stderr.write(`sgd-factors: backend ${info.backend} (${info.reason})\n`);
+  if (!(options.quiet ?? false) && !announced) {
+    process.stderr.write(`sgd-factors: backend ${describeBackend(info)}\n`);
     announced = true;
   }
   return info;
+}
+
+/** One line for the announcement, e.g. `wasm+onednn (oneDNN 2.6.3, avx512_core, 2 threads; …)`. */
+function describeBackend(info: BackendInfo): string {
+  const onednn = info.onednn;
+  if (onednn === undefined) return `${info.backend} (${info.reason})`;
+  if (!onednn.active) return `${info.backend} (${info.reason}; ${onednn.why})`;
+  return `${info.backend}+onednn (${onednn.library}, ${onednn.threads} thread${onednn.threads === 1 ? '' : 's'}; ${info.reason})`;
 }
 
 /**
@@ -95,7 +113,9 @@ function finish(info: BackendInfo, quiet: boolean): BackendInfo {
  * @returns which backend is active and why.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
-  const quiet = options.quiet ?? false;
+  if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
+    throw new RangeError(`initBackend: options.threads must be a positive integer, got ${options.threads}`);
+  }
   if (options.backend !== undefined) {
     const forced = options.backend;
     if (!['tensorflow', 'wasm', 'cpu'].includes(forced)) {
@@ -108,7 +128,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       for (const pkg of NATIVE_PACKAGES) {
         const attempt = await tryNative(pkg);
         if (attempt.ok)
-          return finish({ backend: 'tensorflow', package: pkg, reason: 'forced by options' }, quiet);
+          return finish({ backend: 'tensorflow', package: pkg, reason: 'forced by options' }, options);
         reasons.push(attempt.why);
       }
       throw new Error(
@@ -124,7 +144,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         reason: 'forced by options',
         ...threadsOf(forced),
       },
-      quiet,
+      options,
     );
   }
 
@@ -138,7 +158,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
           package: pkg,
           reason: reasons.length ? reasons.join('; ') : 'native TensorFlow available',
         },
-        quiet,
+        options,
       );
     }
     reasons.push(attempt.why);
@@ -152,7 +172,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         reason: reasons.join('; '),
         ...threadsOf('wasm'),
       },
-      quiet,
+      options,
     );
   }
   reasons.push(wasm.why);
@@ -160,7 +180,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   if (cpu.ok) {
     return finish(
       { backend: 'cpu', package: '@tensorflow/tfjs-backend-cpu', reason: reasons.join('; '), threads: 1 },
-      quiet,
+      options,
     );
   }
   reasons.push(cpu.why);

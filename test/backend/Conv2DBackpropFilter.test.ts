@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../../src/backend/initBackend.js';
+import { setOnednnKernelsEnabled } from '../../src/backend/kernels/onednn/onednnKernels.js';
 import { setSimdKernelsEnabled, simdKernelsFor } from '../../src/backend/kernels/simd/simdKernels.js';
 import { createRng } from '../../src/util/random.js';
 import {
@@ -11,6 +12,10 @@ import {
   normalArray,
   runKernelOn,
 } from './convGradientCases.js';
+
+// These test this library's wasm kernels, which the optional oneDNN kernels (tested in
+// onednnKernels.test.ts) replace when the addon is built: keep them out of the way here.
+setOnednnKernelsEnabled(false);
 
 function attrsOf(c: ConvCase) {
   return {

@@ -5,6 +5,10 @@ import { registerSecondOrderGradients } from '../../src/backend/gradients/regist
 import { initBackend } from '../../src/backend/initBackend.js';
 import { registerWasmKernels } from '../../src/backend/kernels/registerWasmKernels.js';
 
+// These are about this library's wasm kernels; the optional oneDNN kernels layered over them (and their
+// registration) are tested in onednnKernels.test.ts. initBackend reads this when it first loads the addon.
+process.env['SGD_FACTORS_ONEDNN'] = '0';
+
 test('registerSecondOrderGradients installs the missing and replacement gradients, idempotently', () => {
   registerSecondOrderGradients();
   registerSecondOrderGradients();

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // Imported for its side effect: tfjs's own wasm kernels must be registered before ours replace some of
 // them, whatever the caller imported first.
 import '@tensorflow/tfjs-backend-wasm';
+import { isOrLayersOver } from './kernelLayers.js';
 import { conv2DBackpropFilterConfig } from './wasm/Conv2DBackpropFilter.js';
 import { conv2DBackpropInputConfig } from './wasm/Conv2DBackpropInput.js';
 import { channelKernelConfigs } from './wasm/channelKernels.js';
@@ -15,7 +16,8 @@ import { sumConfig } from './wasm/Sum.js';
 let ours: tf.KernelConfig[] | undefined;
 
 function install(config: tf.KernelConfig): void {
-  if (tf.getKernel(config.kernelName, config.backendName) === config) return;
+  // Also leaves a kernel layered over ours in place (the optional oneDNN convolutions).
+  if (isOrLayersOver(tf.getKernel(config.kernelName, config.backendName), config)) return;
   if (tf.getKernel(config.kernelName, config.backendName) !== undefined) {
     tf.unregisterKernel(config.kernelName, config.backendName);
   }

@@ -20,6 +20,51 @@ export function moduleUrl(pathOrUrl: string): string {
   return isAbsolute(pathOrUrl) ? pathToFileURL(pathOrUrl).href : pathOrUrl;
 }
 
+/** Flags that take their value as the next argument when not written `--flag=value`. */
+const FLAGS_WITH_VALUE = new Set([
+  '--import',
+  '--require',
+  '-r',
+  '--loader',
+  '--experimental-loader',
+  '--conditions',
+  '-C',
+  '--disable-warning',
+]);
+/** Flags a worker needs to load and run the same modules as its parent; all of them are per-thread. */
+const WORKER_FLAGS = new Set([
+  ...FLAGS_WITH_VALUE,
+  '--enable-source-maps',
+  '--no-warnings',
+  '--no-deprecation',
+  '--experimental-vm-modules',
+  '--experimental-strip-types',
+  '--experimental-transform-types',
+  '--no-experimental-strip-types',
+]);
+
+/**
+ * The part of a process's `execArgv` to start a worker with: the module-loading flags (`--import`,
+ * `--require`, `--loader`, `--conditions`, source maps, warnings), in `--flag=value` or `--flag value` form.
+ *
+ * @remarks Node refuses process-wide flags in a worker's `execArgv` (`ERR_WORKER_INVALID_EXEC_ARGV`): V8
+ * options such as `--stack-trace-limit` or `--max-old-space-size`, `--tls-cipher-list`, `--node-snapshot`,
+ * `--secure-heap`…, and Node 24's test runner starts every test process with all of those. A worker's
+ * memory is limited by `resourceLimits` instead, and `--test…` flags make no sense in a worker.
+ */
+export function workerExecArgv(execArgv: readonly string[]): string[] {
+  const kept: string[] = [];
+  for (let i = 0; i < execArgv.length; i++) {
+    const arg = execArgv[i]!;
+    const name = arg.split('=', 1)[0]!;
+    if (!WORKER_FLAGS.has(name)) continue;
+    kept.push(arg);
+    const takesNext = FLAGS_WITH_VALUE.has(arg) && i + 1 < execArgv.length;
+    if (takesNext) kept.push(execArgv[++i]!);
+  }
+  return kept;
+}
+
 /** Options for {@link startModuleWorker}. */
 export interface ModuleWorkerOptions {
   /** The worker's `workerData` (structured-cloned; buffers in `transferList` are moved, not copied). */
@@ -41,8 +86,8 @@ export interface ModuleWorkerOptions {
  * @remarks
  * Node 20 loads a worker's entry before `--import` hooks apply, so a TypeScript entry (or one that
  * imports TypeScript, see `alsoImports`) is reached through a small JavaScript bootstrap that registers tsx
- * in the worker first; compiled JavaScript starts directly. The parent's `--test…` flags are not passed on
- * (a worker is no test runner); its other `execArgv` (e.g. `--import tsx`, memory limits) are.
+ * in the worker first; compiled JavaScript starts directly. Of the parent's `execArgv` only the
+ * module-loading flags are passed on (`workerExecArgv`): Node 22+ refuses process-wide ones.
  *
  * @param entry - `file:` URL (or absolute path) of the worker's entry module.
  * @param options - workerData, buffers to transfer, other modules it imports, the caller's name.
@@ -51,7 +96,7 @@ export interface ModuleWorkerOptions {
  */
 export function startModuleWorker(entry: string, options: ModuleWorkerOptions): Worker {
   const entryUrl = moduleUrl(entry);
-  const execArgv = process.execArgv.filter((arg) => !arg.startsWith('--test'));
+  const execArgv = workerExecArgv(process.execArgv);
   const common = {
     workerData: options.workerData,
     execArgv,
