@@ -74,7 +74,13 @@ export interface SweepSummary {
   seconds: number;
 }
 
-function checkDataFits(config: SweepConfig, data: DataSpec): void {
+/**
+ * Checks that the data fits the config: its name, sizes, and enough examples for the largest batch and the
+ * measurement.
+ *
+ * @throws RangeError naming what does not fit.
+ */
+export function checkDataFits(config: SweepConfig, data: DataSpec): void {
   if (data.name !== config.dataset)
     throw new RangeError(
       `runSweep: the config's dataset is '${config.dataset}', the data given is '${data.name}'`,
