@@ -28,7 +28,10 @@ describe('cluster job files', () => {
 
   it('writes the Indexed Job manifest (golden file)', () => {
     matchesGolden(indexedJobManifest(job, { image: 'registry.example.org/sgd-factors:0.1.0' }), 'job.yaml');
-    assert.match(indexedJobManifest({ ...job, name: 'Table 1 (logloss)' }, { image: 'i' }), /name: sgd-factors-table-1-logloss$/m);
+    assert.match(
+      indexedJobManifest({ ...job, name: 'Table 1 (logloss)' }, { image: 'i' }),
+      /name: sgd-factors-table-1-logloss$/m,
+    );
     assert.throws(() => indexedJobManifest(job, { image: '' }), /kubernetes.image is required/);
   });
 });

@@ -4,7 +4,12 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, utimesSync, w
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { acquireRunLease, inspectRunLease, leasePath, leaseStaleSeconds } from '../../src/experiments/runLease.js';
+import {
+  acquireRunLease,
+  inspectRunLease,
+  leasePath,
+  leaseStaleSeconds,
+} from '../../src/experiments/runLease.js';
 
 const root = mkdtempSync(join(tmpdir(), 'run-lease-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -17,7 +22,14 @@ const runDir = () => {
 
 /** A lease file as another holder would have written it. */
 function foreignLease(dir: string, fields: Record<string, unknown>): void {
-  const holder = { owner: 'someone', host: 'elsewhere', pid: 1, slurmJobId: null, token: 'foreign', acquiredAt: '' };
+  const holder = {
+    owner: 'someone',
+    host: 'elsewhere',
+    pid: 1,
+    slurmJobId: null,
+    token: 'foreign',
+    acquiredAt: '',
+  };
   writeFileSync(leasePath(dir), JSON.stringify({ ...holder, ...fields }));
 }
 
@@ -89,6 +101,9 @@ describe('run leases', () => {
   it('reads the stale time from SGD_FACTORS_LEASE_STALE_SECONDS and rejects nonsense', () => {
     assert.equal(leaseStaleSeconds({}), 600);
     assert.equal(leaseStaleSeconds({ SGD_FACTORS_LEASE_STALE_SECONDS: '30' }), 30);
-    assert.throws(() => leaseStaleSeconds({ SGD_FACTORS_LEASE_STALE_SECONDS: '-1' }), /must be a positive number/);
+    assert.throws(
+      () => leaseStaleSeconds({ SGD_FACTORS_LEASE_STALE_SECONDS: '-1' }),
+      /must be a positive number/,
+    );
   });
 });

@@ -13,7 +13,9 @@ const fixture = new URL('./fixtures/openMany.ts', import.meta.url).pathname;
 
 function openMany(count: number): Promise<{ failures: number; first: string[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', fixture, root, String(count)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', fixture, root, String(count)], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     let out = '';
     child.stdout.on('data', (chunk) => {
       out += chunk;
@@ -36,7 +38,11 @@ describe('openSweepDirectory', () => {
     assert.equal(hashes.size, 1);
     for (const d of dirs) {
       assert.equal(readPlannedSweep(join(root, d)).tasks.length, 8);
-      assert.deepEqual(readdirSync(join(root, d)).sort(), ['runs', 'sweep.json', 'tasks.json'], 'no temporary file left');
+      assert.deepEqual(
+        readdirSync(join(root, d)).sort(),
+        ['runs', 'sweep.json', 'tasks.json'],
+        'no temporary file left',
+      );
     }
   });
 });
