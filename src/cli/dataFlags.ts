@@ -63,21 +63,14 @@ export function dataRequestFromFlags(
   if (!source.readsFiles) {
     if (values.data !== undefined || values.download)
       throw new UsageError(`--dataset ${name} is generated: give --synthetic N, not --data or --download`);
-    if (synthetic === undefined)
-      throw new UsageError(`--dataset ${name} needs --synthetic N (the number of training images)`);
+    if (synthetic === undefined) throw new UsageError(`--dataset ${name} needs --synthetic N (the number of training images)`);
     const seed = integerFlag('--data-seed', values['data-seed'], 0) ?? 0;
     // The test set is as large as asked (a sweep's validationSize, --test-limit), else a fifth of n.
-    return {
-      name,
-      params: { n: synthetic, seed, ...(sizes.testSize !== null ? { testN: sizes.testSize } : {}) },
-      ...sizes,
-    };
+    return { name, params: { n: synthetic, seed, ...(sizes.testSize !== null ? { testN: sizes.testSize } : {}) }, ...sizes };
   }
   if (synthetic !== undefined) throw new UsageError(`give --synthetic N or --dataset ${name}, not both`);
-  if (values['data-seed'] !== undefined)
-    throw new UsageError(`--data-seed applies to synthetic data only, not ${name}`);
-  if (values.data !== undefined && values.download)
-    throw new UsageError('give only one of --data DIR and --download');
+  if (values['data-seed'] !== undefined) throw new UsageError(`--data-seed applies to synthetic data only, not ${name}`);
+  if (values.data !== undefined && values.download) throw new UsageError('give only one of --data DIR and --download');
   return {
     name,
     ...(values.data !== undefined ? { dir: values.data } : {}),

@@ -8,12 +8,7 @@ const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
  *
  * @throws UsageError naming the flag for anything else (`0x10`, `1e3`, `2.5`, out of range).
  */
-export function integerFlag(
-  flag: string,
-  value: string | undefined,
-  min: number,
-  max = Number.MAX_SAFE_INTEGER,
-): number | undefined {
+export function integerFlag(flag: string, value: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
   if (!/^[+-]?\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n < min || n > max)
@@ -47,11 +42,7 @@ export function numberFlag(
  *
  * @throws UsageError naming the flag and the allowed words.
  */
-export function choiceFlag<T extends string>(
-  flag: string,
-  value: string | undefined,
-  allowed: readonly T[],
-): T | undefined {
+export function choiceFlag<T extends string>(flag: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
   if (!allowed.includes(value as T))
     throw new UsageError(`${flag} must be one of ${allowed.join(', ')}, got '${value}'`);
@@ -71,8 +62,7 @@ export function integerListFlag(flag: string, value: string | undefined, min: nu
  */
 export function asUsageError<T>(what: string, work: () => T): T {
   const convert = (error: unknown): never => {
-    if (error instanceof RangeError || error instanceof TypeError)
-      throw new UsageError(`${what}: ${error.message}`);
+    if (error instanceof RangeError || error instanceof TypeError) throw new UsageError(`${what}: ${error.message}`);
     throw error;
   };
   try {

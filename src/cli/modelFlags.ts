@@ -69,11 +69,6 @@ export function modelSpecFromFlags(values: ModelFlagValues): ModelSpec {
     return normalizeModelSpec({ name, options }, `--model ${name}`);
   } catch (error) {
     if (error instanceof UsageError) throw error;
-    throw new UsageError(
-      (error as Error).message.replace(
-        /unknown field '(\w+)'/,
-        (_m, k: string) => `${flagOf[k] ?? k} does not apply`,
-      ),
-    );
+    throw new UsageError((error as Error).message.replace(/unknown field '(\w+)'/, (_m, k: string) => `${flagOf[k] ?? k} does not apply`));
   }
 }

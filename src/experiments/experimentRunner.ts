@@ -3,12 +3,12 @@ import type { SplitDataset } from '../data/dataset.js';
 import { disposeDataset } from '../data/dataset.js';
 import { type DataSpec, dataIdentity, loadData } from '../data/sources/index.js';
 import { measureRun, runMeasurement, runRecord } from '../run/measureRun.js';
-import { runPaths } from '../run/runDirectory.js';
-import type { RunRecord } from '../run/runResult.js';
 import { canonicalJson } from '../run/runSpec.js';
 import { trainRun } from '../run/trainRun.js';
+import { runPaths } from '../run/runDirectory.js';
 import { readCheckpointState } from '../train/checkpoint.js';
 import type { RunContext, Runner } from './executor.js';
+import type { RunRecord } from '../run/runResult.js';
 import type { SweepTask } from './sweepTask.js';
 
 /** The data of the last task, kept between the tasks of one worker (a sweep's runs share it). */

@@ -141,9 +141,7 @@ function modelOf(input: Record<string, unknown>, source: string): ModelSpec {
     );
   }
   if (input['depth'] === undefined)
-    throw new SweepConfigError(
-      `${source}: field 'depth' (ResNet depth 6n+2, e.g. 20 or 56) or 'model' is required`,
-    );
+    throw new SweepConfigError(`${source}: field 'depth' (ResNet depth 6n+2, e.g. 20 or 56) or 'model' is required`);
   return asConfigError(() =>
     normalizeModelSpec(
       {
@@ -181,16 +179,13 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
 
   const integerField = (field: string, value: unknown, min: number): number => {
     if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > MAX_COUNT)
-      fail(
-        `field '${field}' must be an integer ≥ ${min}${value !== undefined && (value as number) > MAX_COUNT ? ` and ≤ ${MAX_COUNT}` : ''}, got ${show(value)}`,
-      );
+      fail(`field '${field}' must be an integer ≥ ${min}${value !== undefined && (value as number) > MAX_COUNT ? ` and ≤ ${MAX_COUNT}` : ''}, got ${show(value)}`);
     return value as number;
   };
   const sizeOrAll = (field: string, value: unknown): number | 'all' =>
     value === undefined || value === 'all' ? 'all' : integerField(field, value, 1);
   const grid = (field: string, value: unknown, check: (f: string, v: unknown) => number): number[] => {
-    if (!Array.isArray(value) || value.length === 0)
-      fail(`field '${field}' must be a non-empty array, got ${show(value)}`);
+    if (!Array.isArray(value) || value.length === 0) fail(`field '${field}' must be a non-empty array, got ${show(value)}`);
     const values = (value as unknown[]).map((v, i) => check(`${field}[${i}]`, v));
     const sorted = [...values].sort((a, b) => a - b);
     for (let i = 1; i < sorted.length; i++)
@@ -214,8 +209,7 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
     normalizeSchedule(input['schedule'] ?? { boundaries: [], factor: 0.1 }, epochs, source),
   );
   const replacement = input['replacement'] ?? false;
-  if (typeof replacement !== 'boolean')
-    fail(`field 'replacement' must be true or false, got ${show(replacement)}`);
+  if (typeof replacement !== 'boolean') fail(`field 'replacement' must be true or false, got ${show(replacement)}`);
 
   const lossesInput = input['losses'] ?? ['kld'];
   if (!Array.isArray(lossesInput) || lossesInput.length === 0)
@@ -232,19 +226,16 @@ export function validateSweepConfig(input: unknown, source = 'sweep config'): Sw
   const batchSizes = grid('batchSizes', input['batchSizes'], (f, v) => integerField(f, v, 1));
   if (input['learningRates'] === undefined) fail(`field 'learningRates' is required`);
   const learningRates = grid('learningRates', input['learningRates'], (f, v) => {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
-      fail(`field '${f}' must be a positive number, got ${show(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) fail(`field '${f}' must be a positive number, got ${show(v)}`);
     return v as number;
   });
   const seeds = grid('seeds', input['seeds'] ?? [0], (f, v) => integerField(f, v, 0));
   if (typeof trainSize === 'number') {
     const largest = batchSizes[batchSizes.length - 1] as number;
-    if (largest > trainSize)
-      fail(`field 'batchSizes' has ${largest}, more than 'trainSize' (${trainSize}) examples`);
+    if (largest > trainSize) fail(`field 'batchSizes' has ${largest}, more than 'trainSize' (${trainSize}) examples`);
   }
   const measurementInput = input['measurement'] ?? {};
-  if (!isRecord(measurementInput))
-    fail(`field 'measurement' must be an object, got ${show(measurementInput)}`);
+  if (!isRecord(measurementInput)) fail(`field 'measurement' must be an object, got ${show(measurementInput)}`);
   const measurement = asConfigError(() =>
     normalizeMeasurementSpec(measurementInput as Record<string, unknown>, source),
   );
@@ -281,3 +272,4 @@ export function sweepConfigHash(config: SweepConfig, extra: Record<string, unkno
   const { name: _name, description: _description, ...identity } = config;
   return shortHash({ ...identity, ...extra });
 }
+

@@ -1,5 +1,5 @@
-import type { RunRecord } from '../run/runResult.js';
 import type { RunnerModule, RunProgress } from './executor.js';
+import type { RunRecord } from '../run/runResult.js';
 import type { SweepTask } from './sweepTask.js';
 
 /** The `workerData` of a sweep worker thread. */

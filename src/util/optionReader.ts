@@ -23,9 +23,7 @@ export class OptionReader {
   private fail(field: string, what: string, value: unknown): never {
     const name = `'${this.path}${field}'`;
     if (value === undefined) throw new RangeError(`${this.where}: field ${name} is required (${what})`);
-    throw new RangeError(
-      `${this.where}: field ${name} must be ${what}, got ${JSON.stringify(value) ?? String(value)}`,
-    );
+    throw new RangeError(`${this.where}: field ${name} must be ${what}, got ${JSON.stringify(value) ?? String(value)}`);
   }
 
   /** A finite number in (0, max], or the default when absent. */
@@ -67,13 +65,7 @@ export class OptionReader {
   }
 
   /** An array of integers in [min, max] (possibly empty), or the default when absent. */
-  integers(
-    field: string,
-    fallback: readonly number[],
-    min: number,
-    max: number,
-    maxLength: number,
-  ): number[] {
+  integers(field: string, fallback: readonly number[], min: number, max: number, maxLength: number): number[] {
     const value = this.options[field] ?? fallback;
     if (!Array.isArray(value) || value.length > maxLength)
       this.fail(field, `an array of at most ${maxLength} integers`, value);

@@ -130,7 +130,7 @@ describe('sgd-factors sweep plan / run / status / collect', () => {
 
     const starts = join(root, 'array-starts');
     for (let i = 0; i < 8; i++) {
-      const env =
+      const env: Record<string, string> =
         i % 3 === 0
           ? {}
           : i % 3 === 1

@@ -5,10 +5,10 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { Runner, SweepEvent } from '../../src/experiments/executor.js';
 import { inProcessExecutor } from '../../src/experiments/inProcessExecutor.js';
+import { readRunHistory } from '../../src/run/runDirectory.js';
 import { runSweep } from '../../src/experiments/runSweep.js';
 import { readSweepManifest } from '../../src/experiments/sweepDirectory.js';
 import { workerPoolExecutor } from '../../src/experiments/workerPoolExecutor.js';
-import { readRunHistory } from '../../src/run/runDirectory.js';
 import { runner as toyRunner } from './fixtures/toyRunner.js';
 import { resultsOf, toyConfig, toyData, toyRunnerPath } from './sweepHelpers.js';
 

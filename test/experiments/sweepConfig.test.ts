@@ -22,11 +22,7 @@ describe('validateSweepConfig', () => {
 
   const bad: [string, Record<string, unknown>, RegExp][] = [
     ['depth not 6n+2', { depth: 10 }, /'depth' must be of the form 6n\+2/],
-    [
-      'missing depth',
-      { depth: undefined },
-      /'depth' \(ResNet depth 6n\+2, e.g. 20 or 56\) or 'model' is required/,
-    ],
+    ['missing depth', { depth: undefined }, /'depth' \(ResNet depth 6n\+2, e.g. 20 or 56\) or 'model' is required/],
     ['negative batch size', { batchSizes: [10, -1] }, /'batchSizes\[1\]' must be an integer ≥ 1, got -1/],
     ['repeated rate', { learningRates: [0.1, 0.1] }, /'learningRates' repeats the value 0.1/],
     ['zero rate', { learningRates: [0] }, /'learningRates\[0\]' must be a positive number/],
@@ -107,10 +103,7 @@ describe('presets', () => {
   it('table1 is the paper setting', () => {
     const { config, heavy } = sweepPreset('table1');
     assert.equal(heavy, true);
-    assert.deepEqual(config.model, {
-      name: 'resnetV1',
-      options: { depth: 56, numFilters: 16, weightDecay: 1e-4 },
-    });
+    assert.deepEqual(config.model, { name: 'resnetV1', options: { depth: 56, numFilters: 16, weightDecay: 1e-4 } });
     assert.equal(config.epochs, 125);
     assert.equal(config.trainSize, 'all');
     assert.deepEqual(config.schedule, { boundaries: [60, 100], factor: 0.1 });

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { formatDuration } from '../../src/experiments/formatDuration.js';
+import type { RunRecord } from '../../src/run/runResult.js';
 import { validateSweepConfig } from '../../src/experiments/sweepConfig.js';
 import { createSweepProgress } from '../../src/experiments/sweepProgress.js';
 import { sweepTasks } from '../../src/experiments/sweepTask.js';
-import type { RunRecord } from '../../src/run/runResult.js';
 import { toyConfig, toyData } from './sweepHelpers.js';
 
 const tasks = sweepTasks(validateSweepConfig(toyConfig), toyData, '/tmp/x');

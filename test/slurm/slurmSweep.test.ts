@@ -29,8 +29,26 @@ function cli(args: string[], env: Record<string, string> = {}): string {
 }
 
 /** Plans a sweep for Slurm and submits its script; returns the array job id and the script. */
-function submit(config: string, data: string[], out: string, scriptArgs: string[], env: Record<string, string>): string {
-  const script = cli(['sweep', 'plan', '--config', config, ...data, '--out', out, '--slurm', '--max-parallel', '2', '--quiet']);
+function submit(
+  config: string,
+  data: string[],
+  out: string,
+  scriptArgs: string[],
+  env: Record<string, string>,
+): string {
+  const script = cli([
+    'sweep',
+    'plan',
+    '--config',
+    config,
+    ...data,
+    '--out',
+    out,
+    '--slurm',
+    '--max-parallel',
+    '2',
+    '--quiet',
+  ]);
   writeFileSync(join(out, 'sweep.sbatch'), script);
   return execFileSync('sbatch', ['--parsable', join(out, 'sweep.sbatch'), ...scriptArgs], {
     cwd: repo,
@@ -59,7 +77,9 @@ const logsOf = (out: string) =>
     .map((f) => readFileSync(join(out, 'logs', f), 'utf8'))
     .join('\n');
 
-describe('sweeps on a real Slurm', { skip: !enabled && 'set SGD_FACTORS_SLURM_TEST=1 (scripts/slurm-test.sh)' }, () => {
+describe('sweeps on a real Slurm', {
+  skip: !enabled && 'set SGD_FACTORS_SLURM_TEST=1 (scripts/slurm-test.sh)',
+}, () => {
   it('runs an MLP sweep as a job array with the numbers of an in-process sweep', async () => {
     const config = join(root, 'mlp.json');
     writeFileSync(
@@ -89,7 +109,10 @@ describe('sweeps on a real Slurm', { skip: !enabled && 'set SGD_FACTORS_SLURM_TE
     const reference = join(root, 'mlp-local');
     cli(['sweep', '--config', config, ...data, '--out', reference, '--workers', '0', '--quiet']);
     assert.deepEqual(resultsOf(out), resultsOf(reference));
-    assert.match(logsOf(out), /task 1 = kld-bs64-lr0.05-seed0 of .* slurm job \d+ \(array \d+_1\).*SLURM_RESTART_COUNT=0/);
+    assert.match(
+      logsOf(out),
+      /task 1 = kld-bs64-lr0.05-seed0 of .* slurm job \d+ \(array \d+_1\).*SLURM_RESTART_COUNT=0/,
+    );
   });
 
   it('requeues a running task, which resumes from its checkpoint with the same results', async () => {
@@ -98,7 +121,10 @@ describe('sweeps on a real Slurm', { skip: !enabled && 'set SGD_FACTORS_SLURM_TE
     const data = ['--synthetic', '64'];
     const out = join(root, 'toy-slurm');
     const starts = join(root, 'starts');
-    const job = submit(config, data, out, ['--runner', toyRunnerPath], { TOY_EPOCH_MS: '700', TOY_STARTS_FILE: starts });
+    const job = submit(config, data, out, ['--runner', toyRunnerPath], {
+      TOY_EPOCH_MS: '700',
+      TOY_STARTS_FILE: starts,
+    });
     const victimId = 'kld-bs8-lr0.1-seed0';
     const checkpoint = join(out, 'runs', victimId, 'checkpoint.json');
     await until('a checkpoint of task 1', () => existsSync(checkpoint), 60_000);
@@ -106,10 +132,20 @@ describe('sweeps on a real Slurm', { skip: !enabled && 'set SGD_FACTORS_SLURM_TE
     assert.ok(victim?.includes('RUNNING'), `task 1 is running: ${queued(job).join('; ')}`);
     const requeuedAt = Date.now();
     execFileSync('scontrol', ['requeue', `${job}_1`]);
-    await until('the requeued task to be pending', () => queued(job).some((l) => l.startsWith(`${job}_1 PENDING`)), 30_000);
+    await until(
+      'the requeued task to be pending',
+      () => queued(job).some((l) => l.startsWith(`${job}_1 PENDING`)),
+      30_000,
+    );
     execFileSync('scontrol', ['update', `JobId=${job}_1`, 'StartTime=now']);
-    await until('the requeued task to start again', () => readFileSync(starts, 'utf8').trim().split('\n').length >= 3, 60_000);
-    process.stderr.write(`slurm: the requeued task was training again ${elapsed(requeuedAt)} after scontrol requeue\n`);
+    await until(
+      'the requeued task to start again',
+      () => readFileSync(starts, 'utf8').trim().split('\n').length >= 3,
+      60_000,
+    );
+    process.stderr.write(
+      `slurm: the requeued task was training again ${elapsed(requeuedAt)} after scontrol requeue\n`,
+    );
     await until('the array to finish', () => queued(job).length === 0, 120_000);
     const victimStarts = readFileSync(starts, 'utf8')
       .trim()
@@ -122,7 +158,19 @@ describe('sweeps on a real Slurm', { skip: !enabled && 'set SGD_FACTORS_SLURM_TE
     assert.match(logsOf(out), /task 1 = kld-bs8-lr0.1-seed0 .*SLURM_RESTART_COUNT=1/);
     assert.match(cli(['sweep', 'collect', out]), /2 of 2 runs have results/);
     const reference = join(root, 'toy-local');
-    cli(['sweep', '--config', config, ...data, '--out', reference, '--runner', toyRunnerPath, '--workers', '0', '--quiet']);
+    cli([
+      'sweep',
+      '--config',
+      config,
+      ...data,
+      '--out',
+      reference,
+      '--runner',
+      toyRunnerPath,
+      '--workers',
+      '0',
+      '--quiet',
+    ]);
     assert.deepEqual(resultsOf(out), resultsOf(reference));
   });
 });

@@ -15,7 +15,10 @@ before(async () => {
 });
 
 const state = (epochsCompleted: number) => ({ epochsCompleted, fingerprint: {}, history: [] });
-const epochFiles = (dir: string) => readdirSync(dir).filter((f) => f.startsWith('epoch-')).sort();
+const epochFiles = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.startsWith('epoch-'))
+    .sort();
 
 test('writeCheckpoint removes older epochs but never the file checkpoint.json names, nor a newer one', async () => {
   const dir = join(root, 'ckpt');

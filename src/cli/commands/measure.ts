@@ -13,25 +13,13 @@ import type { Estimate } from '../../noise/estimate.js';
 import { type MeasureProgress, NOISE_METHODS } from '../../noise/gradientNoise.js';
 import { measureRun, runMeasurement, runRecord } from '../../run/measureRun.js';
 import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../../run/normalizeSpec.js';
-import {
-  readRunConfig,
-  readRunHistory,
-  runPaths,
-  writeRunConfig,
-  writeRunResult,
-} from '../../run/runDirectory.js';
+import { readRunConfig, readRunHistory, runPaths, writeRunConfig, writeRunResult } from '../../run/runDirectory.js';
 import type { RunSpec } from '../../run/runSpec.js';
 import { LOSS_NAMES } from '../../train/losses.js';
 import { writeFileAtomic } from '../../util/atomicWrite.js';
 import { createProgress, type Progress } from '../../util/progress.js';
 import { type Command, UsageError } from '../command.js';
-import {
-  DATA_FLAG_OPTIONS,
-  type DataFlagValues,
-  dataFlagsUsage,
-  dataRequestFromFlags,
-  hasDataFlags,
-} from '../dataFlags.js';
+import { DATA_FLAG_OPTIONS, type DataFlagValues, dataFlagsUsage, dataRequestFromFlags, hasDataFlags } from '../dataFlags.js';
 import { asUsageError, choiceFlag, integerFlag } from '../flags.js';
 import { hasModelFlags, MODEL_FLAG_OPTIONS, modelFlagsUsage, modelSpecFromFlags } from '../modelFlags.js';
 
@@ -135,23 +123,13 @@ async function resolveTarget(
   if (positional !== undefined && weightsFlag !== undefined)
     throw new UsageError('give only one of a run directory and --weights FILE');
   const given = positional ?? weightsFlag;
-  if (given === undefined)
-    throw new UsageError('give a run directory (made by sgd-factors train) or --weights FILE');
-  if (!existsSync(given))
-    throw new UsageError(
-      `${positional !== undefined ? 'run directory' : '--weights'} ${given} does not exist`,
-    );
+  if (given === undefined) throw new UsageError('give a run directory (made by sgd-factors train) or --weights FILE');
+  if (!existsSync(given)) throw new UsageError(`${positional !== undefined ? 'run directory' : '--weights'} ${given} does not exist`);
   const isDir = statSync(given).isDirectory();
-  if (weightsFlag !== undefined && isDir)
-    throw new UsageError(`--weights ${given} is a directory; give the .safetensors file`);
-  const runDir = isDir
-    ? resolve(given)
-    : existsSync(join(dirname(resolve(given)), 'config.json'))
-      ? dirname(resolve(given))
-      : undefined;
+  if (weightsFlag !== undefined && isDir) throw new UsageError(`--weights ${given} is a directory; give the .safetensors file`);
+  const runDir = isDir ? resolve(given) : existsSync(join(dirname(resolve(given)), 'config.json')) ? dirname(resolve(given)) : undefined;
   const weights = isDir ? runPaths(given).weights : resolve(given);
-  if (!existsSync(weights))
-    throw new UsageError(`${given} has no ${basename(weights)}: has its training finished?`);
+  if (!existsSync(weights)) throw new UsageError(`${given} has no ${basename(weights)}: has its training finished?`);
   const overrides = measurementOverrides(values);
   const config = runDir ? readRunConfig(runDir) : undefined;
   if (config) {
@@ -164,8 +142,7 @@ async function resolveTarget(
     );
     return { runDir, weights, spec: { ...config.spec, data, measurement } };
   }
-  if (!hasDataFlags(values))
-    throw new UsageError(`no config.json beside ${weights}: give the data flags (--dataset, --data …)`);
+  if (!hasDataFlags(values)) throw new UsageError(`no config.json beside ${weights}: give the data flags (--dataset, --data …)`);
   const request = dataRequestFromFlags(values, { trainSize: null, testSize: 1 });
   const data = await asUsageError('data', () => prepareDataSpec({ ...request, quiet }, 'measure'));
   const shape = dataSpecShape(data);
@@ -179,12 +156,7 @@ async function resolveTarget(
       data: { ...data, trainSize: Math.min(shape.trainSize, measurement.examples) },
       model: modelSpecFromFlags(values as Record<string, string | undefined>),
       training: normalizeTrainingSpec(
-        {
-          loss: choiceFlag('--loss', values['loss'] as string | undefined, LOSS_NAMES) ?? 'kld',
-          learningRate: 1,
-          batchSize: 1,
-          epochs: 0,
-        },
+        { loss: choiceFlag('--loss', values['loss'] as string | undefined, LOSS_NAMES) ?? 'kld', learningRate: 1, batchSize: 1, epochs: 0 },
         'measure',
       ),
       measurement,
@@ -275,21 +247,15 @@ Other:
     const workers = integerFlag('--workers', values.workers, 1) ?? 1;
     const backendName = choiceFlag<BackendName>('--backend', values.backend, ['tensorflow', 'wasm', 'cpu']);
     if (workers > 1 && backendName === 'tensorflow')
-      throw new UsageError(
-        '--workers > 1 needs the wasm or cpu backend (tfjs-node loads in one thread only)',
-      );
+      throw new UsageError('--workers > 1 needs the wasm or cpu backend (tfjs-node loads in one thread only)');
     await initBackend({ quiet, ...(backendName ? { backend: backendName } : {}) });
     const target = await resolveTarget(positionals[0], values, quiet);
     const { spec } = target;
     if (workers > 1 && spec.measurement.estimator !== 'hutchinson')
-      throw new UsageError(
-        `--workers ${workers} applies to --estimator hutchinson only, got ${spec.measurement.estimator}`,
-      );
+      throw new UsageError(`--workers ${workers} applies to --estimator hutchinson only, got ${spec.measurement.estimator}`);
     const available = dataSpecShape(spec.data).trainSize;
     if (spec.measurement.examples > available)
-      throw new UsageError(
-        `--limit ${spec.measurement.examples} exceeds the ${available} training examples of the run's data`,
-      );
+      throw new UsageError(`--limit ${spec.measurement.examples} exceeds the ${available} training examples of the run's data`);
     const data = await loadData({ ...spec.data, trainSize: spec.measurement.examples, testSize: 1 });
     let model: LayersModel | undefined;
     try {
@@ -312,10 +278,7 @@ Other:
         const id = readRunConfig(target.runDir)?.id ?? basename(target.runDir);
         writeRunConfig(target.runDir, id, spec);
         const training = history.reduce((s, e) => s + e.seconds, 0);
-        writeRunResult(
-          target.runDir,
-          runRecord(id, spec, history, runMeasurement(measurement), { training, measuring }),
-        );
+        writeRunResult(target.runDir, runRecord(id, spec, history, runMeasurement(measurement), { training, measuring }));
       }
       const result = { ...measurement, settings: { ...measurement.settings, weights: target.weights } };
       if (values.out !== undefined) writeFileAtomic(values.out, `${JSON.stringify(result, null, 2)}\n`);

@@ -27,8 +27,7 @@ Works on a partial sweep. Prints Table 1 on stdout in the chosen format (default
       strict: true,
       allowPositionals: true,
     });
-    if (positionals.length === 0)
-      throw new UsageError('give a sweep or run directory (or several, with --out)');
+    if (positionals.length === 0) throw new UsageError('give a sweep or run directory (or several, with --out)');
     if (positionals.length > 1 && values.out === undefined)
       throw new UsageError(`give --out REPORT_DIR for a report of ${positionals.length} directories`);
     const format = values.format as ReportFormat;

@@ -100,10 +100,8 @@ Output:
           momentum: numberFlag('--momentum', values.momentum, (x) => x >= 0 && x < 1, 'in [0, 1)') ?? 0,
           seed: integerFlag('--seed', values.seed, 0) ?? 0,
           schedule: {
-            boundaries:
-              integerListFlag('--lr-drops', values['lr-drops'], 1) ?? [60, 100].filter((e) => e < epochs),
-            factor:
-              numberFlag('--lr-factor', values['lr-factor'], (x) => x > 0 && x <= 1, 'in (0, 1]') ?? 0.1,
+            boundaries: integerListFlag('--lr-drops', values['lr-drops'], 1) ?? [60, 100].filter((e) => e < epochs),
+            factor: numberFlag('--lr-factor', values['lr-factor'], (x) => x > 0 && x <= 1, 'in (0, 1]') ?? 0.1,
           },
           replacement: values.replacement,
           augment: values.augment ? { padCrop: 4, flip: true } : null,
@@ -117,18 +115,11 @@ Output:
       testSize: integerFlag('--test-limit', values['test-limit'], 1) ?? null,
     });
     const backendName = choiceFlag('--backend', values.backend, BACKENDS);
-    const backend = await initBackend({
-      quiet: values.quiet,
-      ...(backendName ? { backend: backendName } : {}),
-    });
-    const data = await asUsageError('data', () =>
-      prepareDataSpec({ ...request, quiet: values.quiet }, 'train'),
-    );
+    const backend = await initBackend({ quiet: values.quiet, ...(backendName ? { backend: backendName } : {}) });
+    const data = await asUsageError('data', () => prepareDataSpec({ ...request, quiet: values.quiet }, 'train'));
     const shape = dataSpecShape(data);
     if (training.batchSize > shape.trainSize)
-      throw new UsageError(
-        `--batch-size ${training.batchSize} exceeds the ${shape.trainSize} training examples`,
-      );
+      throw new UsageError(`--batch-size ${training.batchSize} exceeds the ${shape.trainSize} training examples`);
     const spec: RunSpec = {
       data,
       model,
