@@ -34,8 +34,8 @@ export const sweepCommand: Command = {
        sgd-factors sweep plan|run|status|collect …   (on a cluster; see below)
 
 Trains one network per loss × batch size × learning rate × seed, checkpointing every epoch, then measures
-Tr H, tr σ², tr(σ²H), the loss and |∇f|² at the end of training. Each finished run is appended as one JSON
-line to DIR/results.jsonl; DIR/runs/<id>/ is a run directory like train's (config.json, checkpoint/,
+Tr H, tr σ², tr(σ²H), the loss and |∇f|² at the end of training. Each finished run writes its result.json
+and DIR/results.jsonl is rewritten from those; DIR/runs/<id>/ is a run directory like train's (config.json, checkpoint/,
 history.json, weights.safetensors, result.json). Running the same command
 again skips finished runs and resumes interrupted ones from their last checkpoint; each run is trained under
 a lease (DIR/runs/<id>/lease), so several sweep processes on one directory share the runs. Make tables and

@@ -47,10 +47,14 @@ export async function sweepRunTask(args: string[]): Promise<number> {
   const task = tasks[index];
   if (!task)
     throw new UsageError(`task index ${index} is out of range: ${dir} has tasks 0-${tasks.length - 1}`);
+  const say = (line: string) => process.stderr.write(`sgd-factors sweep run: ${line}\n`);
+  if (finishedRecord(task)) {
+    say(`task ${index} = ${task.id} of ${dir} was already done`);
+    return 0; // before loading the runner (and tfjs): resubmitting a whole array costs seconds
+  }
   const runner = await importRunner(
     values.runner !== undefined ? parseRunner(values.runner) : defaultRunnerModule(),
   );
-  const say = (line: string) => process.stderr.write(`sgd-factors sweep run: ${line}\n`);
   say(
     `task ${index} = ${task.id} of ${dir}, by ${currentHolder().owner}` +
       (process.env['SLURM_JOB_ID'] ? `, SLURM_RESTART_COUNT=${process.env['SLURM_RESTART_COUNT'] ?? 0}` : ''),
