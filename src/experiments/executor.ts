@@ -78,11 +78,18 @@ export interface Executor {
   /** How many tasks run at once (for ETAs and progress lines). */
   readonly concurrency: number;
   /**
-   * Runs every task once and resolves when each has finished or failed. A task's failure is an event, not
-   * a rejection; the promise rejects only when the executor itself cannot work (e.g. a worker cannot
-   * start).
+   * Runs every task once and resolves when each has finished, failed or was not claimed. A task's failure
+   * is an event, not a rejection; the promise rejects only when the executor itself cannot work (e.g. a
+   * worker cannot start).
+   *
+   * @param claim - called in this thread right before a task would start; false skips the task (another
+   * process holds its lease or finished it). Without it every task runs.
    */
-  run(tasks: readonly SweepTask[], onEvent: (event: SweepEvent) => void): Promise<void>;
+  run(
+    tasks: readonly SweepTask[],
+    onEvent: (event: SweepEvent) => void,
+    claim?: (task: SweepTask) => boolean,
+  ): Promise<void>;
 }
 
 /** The message of an error, with its stack when `SGD_FACTORS_DEBUG` is set. */

@@ -14,13 +14,14 @@ export function inProcessExecutor(runner: Runner): Executor {
   let setupDone = false;
   return {
     concurrency: 1,
-    async run(tasks, onEvent) {
+    async run(tasks, onEvent, claim) {
       if (!setupDone && tasks.length > 0) {
         const line = await runner.setup?.();
         setupDone = true;
         if (line) onEvent({ type: 'log', worker: 0, message: line });
       }
       for (const task of tasks) {
+        if (claim && !claim(task)) continue;
         onEvent({ type: 'started', taskId: task.id, worker: 0 });
         try {
           const record = await runner.run(task, {

@@ -4,7 +4,7 @@ import { type DataSpec, dataIdentity } from '../data/sources/index.js';
 import { dataSpecFromFirstLayout } from '../run/legacyLayout.js';
 import { specDifferences } from '../run/runDirectory.js';
 import { canonicalJson } from '../run/runSpec.js';
-import { writeFileAtomic } from '../util/atomicWrite.js';
+import { createFileExclusive, writeFileAtomic } from '../util/atomicWrite.js';
 import { type SweepConfig, sweepConfigHash, validateSweepConfig } from './sweepConfig.js';
 
 /** The content of `DIR/sweep.json`: what a sweep directory holds results of. */
@@ -78,10 +78,41 @@ export function readSweepManifest(dir: string): SweepManifest {
   };
 }
 
+function refuseDifferentSweep(
+  dir: string,
+  existing: SweepManifest,
+  config: SweepConfig,
+  data: DataSpec,
+  hash: string,
+): never {
+  const strip = (c: SweepConfig, d: DataSpec) => ({ ...c, name: '', description: '', data: dataIdentity(d) });
+  const differences = specDifferences(strip(existing.config, existing.data), strip(config, data));
+  throw new Error(
+    `'${dir}' holds results of a different sweep (config hash ${existing.hash}, '${existing.config.name}'; ` +
+      `this one is ${hash}, '${config.name}'): ${differences.join('; ') || 'the configs differ'}. ` +
+      'Refusing to mix or overwrite results: choose another --out directory.',
+  );
+}
+
+/** Whether `name` is something a sweep directory being created by another process may already hold. */
+function isSweepEntry(name: string): boolean {
+  return (
+    name === 'sweep.json' ||
+    name === 'tasks.json' ||
+    name === 'runs' ||
+    /^\.(sweep|tasks)\.json\..*\.tmp$/.test(name)
+  );
+}
+
 /**
  * Prepares a sweep directory: creates it with its `sweep.json` when it is new or empty, accepts it when its
  * `sweep.json` describes the same sweep (same hash), and refuses anything else, so that results of
  * different sweeps are never mixed or overwritten.
+ *
+ * @remarks
+ * Race-free, also between machines sharing the directory over NFS: `sweep.json` is written whole to a
+ * temporary file and hard-linked into place, so of any number of processes opening a new directory at
+ * the same moment exactly one creates it and the others read its complete manifest.
  *
  * @param dir - the output directory.
  * @param config - the normalized config.
@@ -93,33 +124,15 @@ export function readSweepManifest(dir: string): SweepManifest {
 export function openSweepDirectory(dir: string, config: SweepConfig, data: DataSpec): SweepManifest {
   const paths = sweepPaths(dir);
   const hash = sweepConfigHash(config, { data: dataIdentity(data) });
-  if (existsSync(paths.manifest)) {
-    const existing = readSweepManifest(dir);
-    if (existing.hash !== hash) {
-      const strip = (c: SweepConfig, d: DataSpec) => ({
-        ...c,
-        name: '',
-        description: '',
-        data: dataIdentity(d),
-      });
-      const differences = specDifferences(strip(existing.config, existing.data), strip(config, data));
-      throw new Error(
-        `'${dir}' holds results of a different sweep (config hash ${existing.hash}, '${existing.config.name}'; ` +
-          `this one is ${hash}, '${config.name}'): ${differences.join('; ') || 'the configs differ'}. ` +
-          'Refusing to mix or overwrite results: choose another --out directory.',
-      );
-    }
-    if (canonicalJson(existing.config) === canonicalJson(config)) return existing;
-    // Same trainings, other measurement settings (or name): the manifest says what is measured now.
-    const updated: SweepManifest = { ...existing, config, data: { ...existing.data, dir: data.dir } };
-    writeFileAtomic(paths.manifest, `${JSON.stringify(updated, null, 2)}\n`);
-    return updated;
-  }
-  if (existsSync(dir) && readdirSync(dir).length > 0)
+  if (
+    !existsSync(paths.manifest) &&
+    existsSync(dir) &&
+    !readdirSync(dir).every(isSweepEntry) &&
+    !existsSync(paths.manifest)
+  )
     throw new Error(
       `'${dir}' is not empty and has no sweep.json, so it is not a sweep directory; choose an empty or new --out directory`,
     );
-  mkdirSync(paths.runs, { recursive: true });
   const manifest: SweepManifest = {
     format: 'sgd-factors-sweep',
     version: 2,
@@ -128,6 +141,16 @@ export function openSweepDirectory(dir: string, config: SweepConfig, data: DataS
     data,
     createdAt: new Date().toISOString(),
   };
-  writeFileAtomic(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`);
+  if (!createFileExclusive(paths.manifest, `${JSON.stringify(manifest, null, 2)}\n`)) {
+    const existing = readSweepManifest(dir);
+    if (existing.hash !== hash) refuseDifferentSweep(dir, existing, config, data, hash);
+    mkdirSync(paths.runs, { recursive: true });
+    if (canonicalJson(existing.config) === canonicalJson(config)) return existing;
+    // Same trainings, other measurement settings (or name): the manifest says what is measured now.
+    const updated: SweepManifest = { ...existing, config, data: { ...existing.data, dir: data.dir } };
+    writeFileAtomic(paths.manifest, `${JSON.stringify(updated, null, 2)}\n`);
+    return updated;
+  }
+  mkdirSync(paths.runs, { recursive: true });
   return manifest;
 }

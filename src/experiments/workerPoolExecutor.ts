@@ -59,7 +59,11 @@ export function workerPoolExecutor(options: WorkerPoolOptions = {}): Executor {
   const entry = experimentsModuleUrl('sweepWorker');
   return {
     concurrency: size,
-    run(tasks: readonly SweepTask[], onEvent: (event: SweepEvent) => void): Promise<void> {
+    run(
+      tasks: readonly SweepTask[],
+      onEvent: (event: SweepEvent) => void,
+      claim?: (task: SweepTask) => boolean,
+    ): Promise<void> {
       const queue = [...tasks];
       const slots = Math.min(size, queue.length);
       if (slots === 0) return Promise.resolve();
@@ -86,6 +90,7 @@ export function workerPoolExecutor(options: WorkerPoolOptions = {}): Executor {
           let lastError: Error | undefined;
           const next = () => {
             current = queue.shift();
+            while (current && claim && !claim(current)) current = queue.shift();
             if (!current) {
               void worker.terminate();
               return;

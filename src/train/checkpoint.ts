@@ -62,8 +62,8 @@ export function readCheckpointState(dir: string): CheckpointState | undefined {
 
 /**
  * Saves a checkpoint: weights and momentum buffers to epoch-numbered safetensors files, then the pointer
- * `checkpoint.json` (atomically), then removes older epochs' files. A crash at any point leaves the
- * previous complete checkpoint readable.
+ * `checkpoint.json` (atomically), then removes older epochs' files (never the one the pointer names). A crash at any
+ * point leaves the previous complete checkpoint readable.
  *
  * @param dir - the checkpoint directory (created if missing).
  * @param model - the model, whose weights (including BN moving statistics) are saved.
@@ -96,9 +96,26 @@ export async function writeCheckpoint(
     ...(optimizer ? { optimizer } : {}),
   };
   writeFileAtomic(join(dir, CHECKPOINT_FILE), `${JSON.stringify(full, null, 2)}\n`);
+  removeOlderEpochFiles(dir, state.epochsCompleted);
+}
+
+/**
+ * Removes the epoch files older than both this writer's epoch and the one `checkpoint.json` names now
+ * (read again, after this writer's pointer): the file the pointer names is never removed, nor a newer one
+ * that another writer of the same directory may be about to point to. One writer per run is the rule (a
+ * sweep's run lease); this keeps a checkpoint readable even when it is broken.
+ */
+function removeOlderEpochFiles(dir: string, epochsCompleted: number): void {
+  let pointed = epochsCompleted;
+  try {
+    pointed = readCheckpointState(dir)?.epochsCompleted ?? epochsCompleted;
+  } catch {
+    return; // an unreadable pointer: keep every file, the next checkpoint cleans up
+  }
+  const keepFrom = Math.min(pointed, epochsCompleted);
   for (const name of readdirSync(dir)) {
-    if (EPOCH_FILE.test(name) && name !== weights && name !== optimizer)
-      rmSync(join(dir, name), { force: true });
+    const match = EPOCH_FILE.exec(name);
+    if (match && Number(match[1]) < keepFrom) rmSync(join(dir, name), { force: true });
   }
 }
 
