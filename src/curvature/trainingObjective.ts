@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ensureSecondOrderGradients } from '../backend/ensureSecondOrderGradients.js';
 import type { Dataset } from '../data/dataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
@@ -113,6 +114,8 @@ export function trainingObjective(
   options: ObjectiveOptions = {},
   caller = 'trainingObjective',
 ): TrainingObjective {
+  // Every user of the objective differentiates it, most of them twice.
+  ensureSecondOrderGradients();
   const loss = resolveLoss(options.loss ?? 'kld', options.outputs ?? modelOutputKind(model));
   const batchSize = positiveInteger(`${caller}: options.batchSize`, options.batchSize ?? 32);
   const bnMode = options.bnMode ?? 'inference';
@@ -185,6 +188,8 @@ export function trainingObjective(
       return regularizationPenalty(model);
     },
     gradients(f) {
+      // Cheap; keeps products correct when the backend was switched after the objective was built.
+      ensureSecondOrderGradients();
       const { value, grads } = tf.variableGrads(f, variables as tf.Variable[]);
       return { value, grads: variables.map((v) => grads[v.name] ?? tf.zerosLike(v)) };
     },

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ensureSecondOrderGradients } from '../backend/ensureSecondOrderGradients.js';
 import { type AugmentOptions, epochBatches, gatherBatch } from '../data/batches.js';
 import type { Dataset, SplitDataset } from '../data/dataset.js';
 import { weightName } from '../io/weights.js';
@@ -155,6 +156,8 @@ export async function trainSGD(
   data: Dataset | SplitDataset,
   options: TrainSGDOptions,
 ): Promise<TrainResult> {
+  // The wasm backend needs this library's Conv2DBackpropFilter kernel to train a convolutional network.
+  ensureSecondOrderGradients();
   const train = isSplit(data) ? data.train : data;
   const validation =
     options.validationData === null
