@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureSecondOrderGradients } from '../backend/ensureSecondOrderGradients.js';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
 import { type LossSpec, type ResolvedLoss, resolveLoss } from '../train/losses.js';
@@ -125,9 +126,7 @@ export function trainingObjective(
   const includeRegularization = options.includeRegularization ?? true;
   const n = data.images.shape[0];
   if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${caller}: data has no examples`);
-  if (data.labels.shape[0] !== n) {
-    throw new RangeError(`${caller}: data has ${n} images but ${data.labels.shape[0]} labels`);
-  }
+  validateDataset(data, { caller, argument: 'data' }, model);
   const variables = trainableVariables(model);
   const shapes = parameterShapes(model);
   const dim = variables.reduce((sum, v) => sum + v.size, 0);

@@ -10,6 +10,7 @@ import type { SerializableObjectiveOptions } from '../curvature/parallel/hessian
 import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
 import type { BatchNormMode, ObjectiveOptions } from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import type { Estimate } from '../noise/estimate.js';
 import {
   type GradientNoiseOptions,
@@ -187,6 +188,7 @@ export async function measureMinimum(
   options: MeasureMinimumOptions = {},
 ): Promise<MinimumMeasurement> {
   const started = performance.now();
+  validateDataset(data, { caller: 'measureMinimum', argument: 'data' }, model);
   const estimator = options.estimator ?? 'hutchinson';
   if (!TRACE_ESTIMATORS.includes(estimator)) {
     throw new RangeError(

@@ -11,6 +11,7 @@ import {
   trainingObjective,
 } from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { createRng, type Rng } from '../util/random.js';
 import { type Estimate, exactEstimate } from './estimate.js';
 import { pairedRatio, ratioWithStandardError, sampleMean } from './statistics.js';
@@ -164,6 +165,7 @@ export async function gradientNoise(
   data: Dataset,
   options: GradientNoiseOptions = {},
 ): Promise<GradientNoise> {
+  validateDataset(data, { caller: 'gradientNoise', argument: 'data' }, model);
   const method = options.method ?? 'perExample';
   if (!['perExample', 'minibatch', 'twoBatch'].includes(method)) {
     throw new RangeError(

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { type LossSpec, type ResolvedLoss, resolveLoss } from './losses.js';
 
@@ -43,6 +44,7 @@ export async function evaluateModel(
     throw new RangeError(`evaluateModel: options.batchSize must be a positive integer, got ${batchSize}`);
   const spec = options.loss ?? 'kld';
   const loss = typeof spec === 'object' ? spec : resolveLoss(spec, options.outputs ?? modelOutputKind(model));
+  validateDataset(data, { caller: 'evaluateModel', argument: 'data' }, model);
   const n = data.images.shape[0];
   if (n === 0) throw new RangeError('evaluateModel: the data set is empty');
   let lossSum = 0;

@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { ensureSecondOrderGradients } from '../backend/ensureSecondOrderGradients.js';
 import { type AugmentOptions, epochBatches, gatherBatch } from '../data/batches.js';
 import type { Dataset, SplitDataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { weightName } from '../io/weights.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
@@ -180,14 +181,17 @@ export async function trainSGD(
   const schedule = options.schedule ?? PAPER_SCHEDULE;
   const outputs = options.outputs ?? modelOutputKind(model);
   const loss = resolveLoss(options.loss ?? 'kld', outputs);
+  validateDataset(train, { caller: 'trainSGD', argument: isSplit(data) ? 'data.train' : 'data' }, model);
+  if (validation !== undefined) {
+    const argument =
+      options.validationData !== undefined
+        ? 'options.validationData'
+        : isSplit(data) && data.validation !== undefined
+          ? 'data.validation'
+          : 'data.test';
+    validateDataset(validation, { caller: 'trainSGD', argument }, model);
+  }
   const n = train.images.shape[0];
-  if (train.labels.shape[0] !== n)
-    throw new RangeError(`trainSGD: the training set has ${n} images but ${train.labels.shape[0]} labels`);
-  const outputShape = model.outputs[0]?.shape;
-  if (outputShape?.[outputShape.length - 1] !== train.numClasses)
-    throw new RangeError(
-      `trainSGD: the model outputs ${String(outputShape?.[outputShape.length - 1])} classes, the data has ${train.numClasses}`,
-    );
   const batchOptions = {
     batchSize,
     seed,

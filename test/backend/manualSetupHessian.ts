@@ -18,7 +18,7 @@ import {
 } from './float64Reference.js';
 
 const N = 6;
-const X_SHAPE = [N, 3, 3, 1] as const;
+const X_SHAPE: [number, number, number, number] = [N, 3, 3, 1];
 const SHAPES = [[2, 2, 1, 2], [2], [8, 3], [3]];
 const SIZES = SHAPES.map((s) => s.reduce((a, b) => a * b, 1));
 const D = SIZES.reduce((a, b) => a + b, 0);

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from '../../data/dataset.js';
+import { validateLabels } from '../../data/validateDataset.js';
 
 /** A {@link Dataset} as plain arrays, to send to another thread (its buffers can be transferred). */
 export interface DatasetArrays {
@@ -57,19 +58,18 @@ export function checkDatasetArrays(arrays: DatasetArrays, caller: string): void 
     );
   if (labels.length !== shape[0])
     throw new RangeError(`${caller}: data.labels has ${labels.length} labels for ${shape[0]} images`);
-  if (!Number.isInteger(numClasses) || numClasses < 1)
-    throw new RangeError(`${caller}: data.numClasses must be a positive integer, got ${numClasses}`);
-  for (const label of labels)
-    if (label < 0 || label >= numClasses)
-      throw new RangeError(`${caller}: data.labels holds ${label}, outside [0, ${numClasses})`);
+  validateLabels(labels, numClasses, { caller, argument: 'data' });
 }
 
 /**
- * The tensors of a data set held as arrays (new tensors the caller disposes).
+ * The tensors of a data set held as arrays (new tensors the caller disposes), after checking the arrays
+ * ({@link checkDatasetArrays}).
  *
  * @param arrays - the arrays.
+ * @throws RangeError naming what is inconsistent, e.g. the first label outside [0, numClasses).
  */
 export function datasetFromArrays(arrays: DatasetArrays): Dataset {
+  checkDatasetArrays(arrays, 'datasetFromArrays');
   return {
     images: tf.tensor4d(arrays.images, arrays.shape, 'float32'),
     labels: tf.tensor1d(arrays.labels, 'int32'),

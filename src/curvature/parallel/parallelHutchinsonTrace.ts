@@ -3,6 +3,7 @@ import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../../data/dataset.js';
+import { validateDataset } from '../../data/validateDataset.js';
 import { LOSS_NAMES } from '../../train/losses.js';
 import { createRng } from '../../util/random.js';
 import type { HutchinsonOptions, HutchinsonResult } from '../estimators/hutchinsonTrace.js';
@@ -157,6 +158,8 @@ export async function parallelHutchinsonTrace(
   const backend = backendOf(options);
 
   const isModel = model instanceof LayersModel;
+  if (!('shape' in data))
+    validateDataset(data, { caller: FN, argument: 'data' }, isModel ? model : undefined);
   const snapshot = isModel ? await snapshotModel(model) : model;
   const expectedDim = isModel ? parameterCount(model) : undefined;
   const arrays = 'shape' in data ? data : await datasetArrays(data);
