@@ -6,6 +6,7 @@ import { validateDataset } from '../data/validateDataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
 import { type LossSpec, type ResolvedLoss, resolveLoss } from '../train/losses.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { parameterShapes, trainableVariables } from './parameterVector.js';
 
 /**
@@ -43,6 +44,30 @@ export interface ObjectiveOptions {
    * minimized; false measures the data loss alone.
    */
   includeRegularization?: boolean;
+}
+
+/** Every key of {@link ObjectiveOptions}, for {@link checkOptionKeys}. */
+export const OBJECTIVE_OPTION_KEYS: OptionKeys<ObjectiveOptions> = {
+  loss: true,
+  outputs: true,
+  batchSize: true,
+  bnMode: true,
+  includeRegularization: true,
+};
+
+/**
+ * The {@link ObjectiveOptions} among a larger options object (those set), so that a function taking more
+ * options can hand the objective's on to one that refuses unknown keys.
+ *
+ * @param options - any options object extending ObjectiveOptions.
+ */
+export function objectiveOptionsOf(options: ObjectiveOptions): ObjectiveOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(OBJECTIVE_OPTION_KEYS)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as ObjectiveOptions;
 }
 
 /** A half-open range of example indices [start, end). */
@@ -117,6 +142,7 @@ export function trainingObjective(
 ): TrainingObjective {
   // Every user of the objective differentiates it, most of them twice.
   ensureSecondOrderGradients();
+  checkOptionKeys(caller, options, OBJECTIVE_OPTION_KEYS);
   const loss = resolveLoss(options.loss ?? 'kld', options.outputs ?? modelOutputKind(model));
   const batchSize = positiveInteger(`${caller}: options.batchSize`, options.batchSize ?? 32);
   const bnMode = options.bnMode ?? 'inference';

@@ -8,7 +8,12 @@ import { xtrace } from '../curvature/estimators/xtrace.js';
 import { hessianOperator } from '../curvature/hessianOperator.js';
 import type { SerializableObjectiveOptions } from '../curvature/parallel/hessianWorkerProtocol.js';
 import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
-import type { BatchNormMode, ObjectiveOptions } from '../curvature/trainingObjective.js';
+import {
+  type BatchNormMode,
+  OBJECTIVE_OPTION_KEYS,
+  type ObjectiveOptions,
+  objectiveOptionsOf,
+} from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
 import { validateDataset } from '../data/validateDataset.js';
 import type { Estimate } from '../noise/estimate.js';
@@ -20,7 +25,11 @@ import {
 } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
+import { checkOptionKeys, type OptionKeys, renamedOption } from '../util/options.js';
 import { createRng } from '../util/random.js';
+
+/** The deprecated option names of {@link measureMinimum}, and their new names. */
+const RENAMED = { probes: 'matvecs', eigenIterations: 'eigenMatvecs' };
 
 /** The trace estimators {@link measureMinimum} can use for Tr H. */
 export type TraceEstimatorName = 'hutchinson' | 'hutchpp' | 'xtrace';
@@ -37,15 +46,27 @@ export interface MeasureMinimumOptions
     > {
   /** Estimator of Tr H; default `'hutchinson'` (Rademacher probes, as PyHessian). */
   estimator?: TraceEstimatorName;
-  /** Hessian–vector products for Tr H: Hutchinson's probes, or the matvec budget of Hutch++/XTrace; default 50. */
+  /**
+   * The matvec budget of the Tr H estimator (Hessian–vector products: Hutchinson's probes, or Hutch++'s
+   * and XTrace's sketch and probes); default 50. Named as in {@link hutchinsonTrace}, {@link xtrace}.
+   */
+  matvecs?: number;
+  /** @deprecated The old name of `matvecs`. */
   probes?: number;
-  /** Seed of every random choice (probes, mini-batches, signs); default 0. */
+  /**
+   * Seed of every random choice; default 0. Tr H's probes are drawn from `seed` itself, exactly as
+   * `hutchinsonTrace(op, { seed })` (or `hutchPlusPlusTrace`, `xtrace`) draws them, so the same seed gives
+   * the same Tr H there and here. The noise estimators' stream (mini-batches, signs) and Lanczos' start
+   * vector use seeds drawn from `createRng(seed).fork()`; all three are in `settings.streamSeeds`.
+   */
   seed?: number;
   /** How tr σ² is measured (see {@link NoiseMethod}); default `'perExample'`. */
   noise?: NoiseMethod;
   /** Also compute this many largest Hessian eigenvalues by Lanczos; default 0 (none). */
   topEigenvalues?: number;
-  /** Lanczos iterations for `topEigenvalues`; default max(30, 2k + 20). */
+  /** Lanczos iterations (matvecs) for `topEigenvalues`; default max(30, 2k + 20). */
+  eigenMatvecs?: number;
+  /** @deprecated The old name of `eigenMatvecs`. */
   eigenIterations?: number;
   /**
    * Worker threads for Tr H with the `'hutchinson'` estimator (see {@link parallelHutchinsonTrace}):
@@ -111,6 +132,8 @@ export interface MeasureSettings {
   /** Tr H estimator. */
   estimator: TraceEstimatorName;
   /** Its matvec budget. */
+  matvecs: number;
+  /** @deprecated The same as `matvecs` (its old name), kept for existing readers of results. */
   probes: number;
   /** tr σ² method. */
   noise: NoiseMethod;
@@ -136,6 +159,26 @@ export interface MeasureSettings {
   /** Wall-clock seconds of the whole measurement. */
   seconds: number;
 }
+
+/** Every key of {@link MeasureMinimumOptions}, for {@link checkOptionKeys}. */
+const OPTION_KEYS: OptionKeys<MeasureMinimumOptions> = {
+  ...OBJECTIVE_OPTION_KEYS,
+  minibatchSize: true,
+  minibatches: true,
+  replacement: true,
+  largeBatchSize: true,
+  sigmaHProbes: true,
+  estimator: true,
+  matvecs: true,
+  probes: true,
+  seed: true,
+  noise: true,
+  topEigenvalues: true,
+  eigenMatvecs: true,
+  eigenIterations: true,
+  workers: true,
+  onProgress: true,
+};
 
 /** The objective options to send to workers (the loss by name, checked by the caller). */
 function objectiveOptions(options: MeasureMinimumOptions): SerializableObjectiveOptions {
@@ -165,7 +208,7 @@ function checkInteger(name: string, value: number, min: number): number {
  * {@link hessianOperator}); σ² is always the covariance of per-example gradients with inference-mode
  * batch normalization (see {@link gradientNoise}).
  *
- * Tr H: `'hutchinson'` averages `probes` Rademacher quadratic forms vᵀHv; `'hutchpp'` (Hutch++) and
+ * Tr H: `'hutchinson'` averages `matvecs` Rademacher quadratic forms vᵀHv; `'hutchpp'` (Hutch++) and
  * `'xtrace'` spend the same budget on a low-rank sketch plus deflated probes, better when the spectrum
  * decays fast (as Hessians' do). Each Hessian–vector product is a double backward pass over all n
  * examples.
@@ -175,7 +218,7 @@ function checkInteger(name: string, value: number, min: number): number {
  * covariance is 0; with the exact per-example tr σ² only Tr H's error remains. First order, so it is
  * reliable while both relative errors are small.
  *
- * Cost: (1 + [bnMode 'train']) gradient passes, `probes` + `sigmaHProbes` (+ Lanczos iterations)
+ * Cost: (1 + [bnMode 'train']) gradient passes, `matvecs` + `sigmaHProbes` (+ `eigenMatvecs`)
  * Hessian–vector products, plus the tr σ² method's gradients (n batch-of-one passes for `'perExample'`).
  *
  * @param model - a built tfjs-layers model at the parameters to measure.
@@ -188,6 +231,7 @@ export async function measureMinimum(
   options: MeasureMinimumOptions = {},
 ): Promise<MinimumMeasurement> {
   const started = performance.now();
+  checkOptionKeys('measureMinimum', options, OPTION_KEYS, RENAMED);
   validateDataset(data, { caller: 'measureMinimum', argument: 'data' }, model);
   const estimator = options.estimator ?? 'hutchinson';
   if (!TRACE_ESTIMATORS.includes(estimator)) {
@@ -195,12 +239,18 @@ export async function measureMinimum(
       `measureMinimum: options.estimator must be ${TRACE_ESTIMATORS.map((e) => `'${e}'`).join(', ')}, got '${String(estimator)}'`,
     );
   }
-  const probes = checkInteger('probes', options.probes ?? 50, estimator === 'hutchinson' ? 1 : 4);
+  const budget = renamedOption<number>('measureMinimum', options, 'matvecs', 'probes');
+  const budgetName = options.matvecs === undefined && budget !== undefined ? 'probes' : 'matvecs';
+  const probes = checkInteger(budgetName, budget ?? 50, estimator === 'hutchinson' ? 1 : 4);
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed))
     throw new RangeError(`measureMinimum: options.seed must be finite, got ${seed}`);
   const k = checkInteger('topEigenvalues', options.topEigenvalues ?? 0, 0);
-  const sigmaHProbes = checkInteger('sigmaHProbes', options.sigmaHProbes ?? 10, 1);
+  const sigmaHProbes = options.sigmaHProbes ?? 10;
+  if (!Number.isInteger(sigmaHProbes) || sigmaHProbes < 1)
+    throw new RangeError(
+      `measureMinimum: options.sigmaHProbes must be an integer ≥ 1 (tr(σ²H) is part of every measurement; gradientNoise skips it with sigmaHProbes 0), got ${sigmaHProbes}`,
+    );
   const noiseMethod = options.noise ?? 'perExample';
   const minibatchSize = options.minibatchSize ?? 32;
   const minibatches = options.minibatches ?? 32;
@@ -216,16 +266,16 @@ export async function measureMinimum(
       'measureMinimum: options.workers > 1 needs a named loss (a function cannot be sent to a worker)',
     );
 
-  const hessian = hessianOperator(model, data, options);
+  const hessian = hessianOperator(model, data, objectiveOptionsOf(options));
   const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
   // Independent streams, so the Tr H and tr σ² errors are independent (the delta method assumes it).
-  const streams = createRng(seed);
-  const traceSeed = streams.int(2 ** 31);
+  const traceSeed = seed;
+  const streams = createRng(seed).fork();
   const noiseSeed = streams.int(2 ** 31);
   const eigenSeed = streams.int(2 ** 31);
 
   const noise = await gradientNoise(model, data, {
-    ...options,
+    ...objectiveOptionsOf(options),
     method: noiseMethod,
     seed: noiseSeed,
     minibatchSize,
@@ -242,13 +292,13 @@ export async function measureMinimum(
   if (estimator === 'hutchinson' && workers > 1) {
     trace = await parallelHutchinsonTrace(model, data, {
       ...objectiveOptions(options),
-      probes,
+      matvecs: probes,
       seed: traceSeed,
       workers,
       onProgress: onTrace,
     });
   } else if (estimator === 'hutchinson') {
-    trace = await hutchinsonTrace(hessian, { probes, seed: traceSeed, onProgress: onTrace });
+    trace = await hutchinsonTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
   } else if (estimator === 'hutchpp') {
     trace = await hutchPlusPlusTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
   } else {
@@ -258,7 +308,7 @@ export async function measureMinimum(
   const traceH: Estimate = {
     estimate: trace.estimate,
     standardError: trace.standardError,
-    samples: trace.samples.length,
+    samples: trace.probeValues.length,
     matvecs: trace.matvecs,
     examples: n,
   };
@@ -267,11 +317,16 @@ export async function measureMinimum(
   if (k > 0) {
     const maxIter = Math.min(
       hessian.dim,
-      checkInteger('eigenIterations', options.eigenIterations ?? Math.max(30, 2 * k + 20), k),
+      checkInteger(
+        'eigenMatvecs',
+        renamedOption<number>('measureMinimum', options, 'eigenMatvecs', 'eigenIterations') ??
+          Math.max(30, 2 * k + 20),
+        k,
+      ),
     );
     const result = await topEigenvalues(hessian, {
       k,
-      maxIter,
+      maxMatvecs: maxIter,
       tol: 1e-3,
       seed: eigenSeed,
       onProgress: (done, total) => report('topEigenvalues', done, total),
@@ -310,6 +365,7 @@ export async function measureMinimum(
       bnMode: objective.bnMode,
       includeRegularization: objective.includeRegularization,
       estimator,
+      matvecs: probes,
       probes,
       noise: noiseMethod,
       minibatchSize,

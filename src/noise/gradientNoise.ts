@@ -6,12 +6,15 @@ import {
   type ObjectiveGradient,
 } from '../curvature/hessianOperator.js';
 import {
+  OBJECTIVE_OPTION_KEYS,
   type ObjectiveOptions,
+  objectiveOptionsOf,
   type TrainingObjective,
   trainingObjective,
 } from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
 import { validateDataset } from '../data/validateDataset.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng, type Rng } from '../util/random.js';
 import { type Estimate, exactEstimate } from './estimate.js';
 import { pairedRatio, ratioWithStandardError, sampleMean } from './statistics.js';
@@ -57,6 +60,19 @@ export interface GradientNoiseOptions extends ObjectiveOptions {
   /** Called as the work proceeds. */
   onProgress?: (progress: MeasureProgress) => void;
 }
+
+/** Every key of {@link GradientNoiseOptions}, for {@link checkOptionKeys}. */
+const OPTION_KEYS: OptionKeys<GradientNoiseOptions> = {
+  ...OBJECTIVE_OPTION_KEYS,
+  method: true,
+  seed: true,
+  minibatchSize: true,
+  minibatches: true,
+  replacement: true,
+  largeBatchSize: true,
+  sigmaHProbes: true,
+  onProgress: true,
+};
 
 /** The result of {@link gradientNoise}. */
 export interface GradientNoise {
@@ -165,6 +181,7 @@ export async function gradientNoise(
   data: Dataset,
   options: GradientNoiseOptions = {},
 ): Promise<GradientNoise> {
+  checkOptionKeys('gradientNoise', options, OPTION_KEYS);
   validateDataset(data, { caller: 'gradientNoise', argument: 'data' }, model);
   const method = options.method ?? 'perExample';
   if (!['perExample', 'minibatch', 'twoBatch'].includes(method)) {
@@ -190,7 +207,8 @@ export async function gradientNoise(
     );
   }
 
-  const hessian = hessianOperator(model, data, options);
+  const objectiveOptions = objectiveOptionsOf(options);
+  const hessian = hessianOperator(model, data, objectiveOptions);
   const objective = hessian.objective;
   const n = objective.n;
   if (n < 2) throw new RangeError(`gradientNoise: needs at least 2 examples, got ${n}`);
@@ -203,7 +221,7 @@ export async function gradientNoise(
   const noiseObjective: TrainingObjective =
     objective.bnMode === 'inference'
       ? objective
-      : trainingObjective(model, data, { ...options, bnMode: 'inference' }, 'gradientNoise');
+      : trainingObjective(model, data, { ...objectiveOptions, bnMode: 'inference' }, 'gradientNoise');
 
   const report = (stage: string, done: number, total: number) => options.onProgress?.({ stage, done, total });
   const rng = createRng(seed);
@@ -215,7 +233,7 @@ export async function gradientNoise(
   const noiseFull: ObjectiveGradient =
     noiseObjective === objective
       ? full
-      : await hessianOperator(model, data, { ...options, bnMode: 'inference' }).lossAndGradient();
+      : await hessianOperator(model, data, { ...objectiveOptions, bnMode: 'inference' }).lossAndGradient();
   report('gradient', 1, 1);
   const gradNormSq = exactEstimate(full.gradNormSq, n);
   const loss = exactEstimate(full.loss, n);

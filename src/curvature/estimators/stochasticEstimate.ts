@@ -7,14 +7,17 @@ export interface StochasticEstimate {
   estimate: number;
   /**
    * Estimated standard deviation of `estimate` over the estimator's randomness: the sample standard
-   * deviation of `samples` divided by √(samples.length). NaN when fewer than two samples exist. Each
+   * deviation of `probeValues` divided by √(probeValues.length). NaN when fewer than two samples exist. Each
    * estimator documents what this covers.
    */
   standardError: number;
   /** Number of operator matvecs (e.g. Hessian–vector products) spent. */
   matvecs: number;
-  /** The per-probe values whose mean (plus any deterministic part) is `estimate`. */
-  samples: Float64Array;
+  /**
+   * The per-probe values whose mean (plus any deterministic part) is `estimate`. (Named apart from the
+   * `samples` count of the noise estimates, `Estimate.samples`.)
+   */
+  probeValues: Float64Array;
 }
 
 /**

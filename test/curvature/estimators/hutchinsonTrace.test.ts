@@ -38,7 +38,11 @@ test('per-probe variance matches 2‖A‖_F² − 2Σa_ii² (Rademacher) and 2�
     ['rademacher', 2 * fro2 - 2 * diag2],
     ['gaussian', 2 * fro2],
   ] as const) {
-    const { samples, standardError } = await hutchinsonTrace(A.op, { probes, seed: 5, distribution });
+    const { probeValues: samples, standardError } = await hutchinsonTrace(A.op, {
+      probes,
+      seed: 5,
+      distribution,
+    });
     const variance = standardError ** 2 * probes;
     // The sample variance of k values has relative standard deviation ≈ √((κ − 1)/k) with κ the
     // kurtosis (≤ ~15 for Gaussian quadratic forms): ≤ 0.06 at k = 4000, so ±25% is > 4 SDs.
@@ -68,7 +72,7 @@ test('adaptive tol stops with standardError ≤ tol·|estimate| after at least m
   assert.equal(r.converged, true);
   assert.ok(r.standardError <= tol * Math.abs(r.estimate));
   assert.ok(r.matvecs >= 10 && r.matvecs < 1000, `matvecs ${r.matvecs}`);
-  assert.equal(r.samples.length, r.matvecs);
+  assert.equal(r.probeValues.length, r.matvecs);
   // The previous probe count did not meet the rule (it stops at the first k that does).
   const previous = await hutchinsonTrace(A.op, { probes: r.matvecs - 1, seed: 3 });
   if (r.matvecs - 1 >= 10) assert.ok(previous.standardError > tol * Math.abs(previous.estimate));

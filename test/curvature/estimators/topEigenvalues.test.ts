@@ -96,7 +96,7 @@ test('invalid options throw RangeErrors naming the option', async () => {
   for (const [options, message] of [
     [{ k: 0 }, /k must be a positive integer/],
     [{ k: 101 }, /k = 101 exceeds the operator dimension 100/],
-    [{ k: 5, maxIter: 3 }, /maxIter \(3\) must be ≥ k \(5\)/],
+    [{ k: 5, maxIter: 3 }, /maxMatvecs \(3\) must be ≥ k \(5\)/],
     [{ tol: -1 }, /tol must be a finite number > 0/],
     [{ which: 'smallest' }, /which must be 'largest-algebraic' or 'largest-magnitude'/],
   ] as const) {

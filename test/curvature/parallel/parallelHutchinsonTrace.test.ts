@@ -104,7 +104,7 @@ describe('parallelHutchinsonTrace', () => {
     assert.equal(tf.memory().numTensors, tensors, 'no tensors left in this thread');
 
     for (const result of [one, two]) {
-      assert.deepEqual(result.samples, reference.samples);
+      assert.deepEqual(result.probeValues, reference.probeValues);
       assert.ok(Object.is(result.estimate, reference.estimate));
       assert.ok(Object.is(result.standardError, reference.standardError));
       assert.equal(result.matvecs, 8);
@@ -112,7 +112,7 @@ describe('parallelHutchinsonTrace', () => {
     }
     // A probe is a function of (seed, index): another seed gives other values.
     const other = await hutchinsonTrace(op, { probes: 1, seed: 4 });
-    assert.notEqual(other.samples[0], reference.samples[0]);
+    assert.notEqual(other.probeValues[0], reference.probeValues[0]);
   });
 
   test('stops where the adaptive estimator stops, with Gaussian probes', async () => {
@@ -125,7 +125,7 @@ describe('parallelHutchinsonTrace', () => {
     const snapshot = await snapshotModel(regularized, { kind: 'resnetV1', options: architecture });
     regularized.dispose();
     const parallel = await parallelHutchinsonTrace(snapshot, data, { ...OBJECTIVE, ...adaptive, workers: 2 });
-    assert.deepEqual(parallel.samples, reference.samples);
+    assert.deepEqual(parallel.probeValues, reference.probeValues);
     assert.ok(Object.is(parallel.estimate, reference.estimate));
     assert.ok(Object.is(parallel.standardError, reference.standardError));
     assert.equal(parallel.matvecs, reference.matvecs);
