@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { registerSecondOrderGradients } from './gradients/registerSecondOrderGradients.js';
 import { registerWasmKernels } from './kernels/registerWasmKernels.js';
 
@@ -12,6 +13,11 @@ export interface InitBackendOptions {
   /** Do not print the choice on stderr. Default false. */
   quiet?: boolean;
 }
+
+const OPTION_KEYS: OptionKeys<InitBackendOptions> = {
+  backend: true,
+  quiet: true,
+};
 
 /** What {@link initBackend} chose, and why. */
 export interface BackendInfo {
@@ -95,6 +101,7 @@ function finish(info: BackendInfo, quiet: boolean): BackendInfo {
  * @returns which backend is active and why.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  checkOptionKeys('initBackend', options, OPTION_KEYS);
   const quiet = options.quiet ?? false;
   if (options.backend !== undefined) {
     const forced = options.backend;

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { x as extractTar } from 'tar';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createProgress } from '../util/progress.js';
 import { CIFAR10_ARCHIVE_DIR, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from './cifar10Format.js';
 import { downloadFile } from './downloadFile.js';
@@ -37,6 +38,17 @@ export interface DownloadCifar10Options {
   /** Give up when the connection is idle this long (ms); default 60,000. */
   idleTimeoutMs?: number;
 }
+
+/** Every key of {@link DownloadCifar10Options}, for {@link checkOptionKeys}. */
+export const DOWNLOAD_CIFAR10_OPTION_KEYS: OptionKeys<DownloadCifar10Options> = {
+  cacheDir: true,
+  url: true,
+  expectedBytes: true,
+  expectedMd5: true,
+  silent: true,
+  maxRedirects: true,
+  idleTimeoutMs: true,
+};
 
 /**
  * The default cache directory of CIFAR-10: `$XDG_CACHE_HOME/sgd-factors/cifar-10`, or
@@ -74,6 +86,7 @@ export function cachedCifar10Dir(cacheDir: string = defaultCifar10CacheDir()): s
  * @returns the path of `cifar-10-batches-bin` in the cache.
  */
 export async function downloadCifar10(options: DownloadCifar10Options = {}): Promise<string> {
+  checkOptionKeys('downloadCifar10', options, DOWNLOAD_CIFAR10_OPTION_KEYS);
   const cacheDir = options.cacheDir ?? defaultCifar10CacheDir();
   const cached = cachedCifar10Dir(cacheDir);
   if (cached !== undefined) return cached;

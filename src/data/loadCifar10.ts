@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import {
   CIFAR10_ARCHIVE_DIR,
   CIFAR10_CHANNELS,
@@ -16,6 +17,7 @@ import {
 import type { Dataset, SplitDataset } from './dataset.js';
 import {
   cachedCifar10Dir,
+  DOWNLOAD_CIFAR10_OPTION_KEYS,
   type DownloadCifar10Options,
   defaultCifar10CacheDir,
   downloadCifar10,
@@ -58,6 +60,18 @@ export interface LoadCifar10Options extends Omit<DownloadCifar10Options, 'cacheD
   /** Records per file; default 10,000 (the real files). Smaller values are for generated test data. */
   recordsPerFile?: number;
 }
+
+const OPTION_KEYS: OptionKeys<LoadCifar10Options> = {
+  ...DOWNLOAD_CIFAR10_OPTION_KEYS,
+  dir: true,
+  download: true,
+  preprocess: true,
+  pixelMean: true,
+  limit: true,
+  testLimit: true,
+  validationSplit: true,
+  recordsPerFile: true,
+};
 
 /** CIFAR-10 as loaded by {@link loadCifar10}. */
 export interface Cifar10Data extends SplitDataset {
@@ -199,6 +213,7 @@ function toDataset(pixels: Float32Array, labels: Int32Array): Dataset {
  * @returns the data set (new tensors: the caller disposes them), the mean subtracted, the source directory.
  */
 export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Cifar10Data> {
+  checkOptionKeys('loadCifar10', options, OPTION_KEYS);
   const recordsPerFile = options.recordsPerFile ?? CIFAR10_RECORDS_PER_FILE;
   if (!Number.isInteger(recordsPerFile) || recordsPerFile <= 0)
     throw new RangeError(`loadCifar10: recordsPerFile must be a positive integer, got ${recordsPerFile}`);

@@ -25,7 +25,7 @@ import {
 } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
-import { checkOptionKeys, type OptionKeys, renamedOption } from '../util/options.js';
+import { checkOptionKeys, givenOptionName, type OptionKeys, renamedOption } from '../util/options.js';
 import { createRng } from '../util/random.js';
 
 /** The deprecated option names of {@link measureMinimum}, and their new names. */
@@ -240,8 +240,11 @@ export async function measureMinimum(
     );
   }
   const budget = renamedOption<number>('measureMinimum', options, 'matvecs', 'probes');
-  const budgetName = options.matvecs === undefined && budget !== undefined ? 'probes' : 'matvecs';
-  const probes = checkInteger(budgetName, budget ?? 50, estimator === 'hutchinson' ? 1 : 4);
+  const probes = checkInteger(
+    givenOptionName(options, 'matvecs', 'probes'),
+    budget ?? 50,
+    estimator === 'hutchinson' ? 1 : 4,
+  );
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed))
     throw new RangeError(`measureMinimum: options.seed must be finite, got ${seed}`);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -75,6 +76,10 @@ export interface LoadWeightsOptions {
   /** Refuse a file holding tensors the model does not have. Default true. */
   strict?: boolean;
 }
+
+const OPTION_KEYS: OptionKeys<LoadWeightsOptions> = {
+  strict: true,
+};
 
 /**
  * Sets a model's weights from decoded safetensors content. Everything is checked before anything is
@@ -154,6 +159,7 @@ export async function loadWeights(
   path: string,
   options: LoadWeightsOptions = {},
 ): Promise<Record<string, string>> {
+  checkOptionKeys('loadWeights', options, OPTION_KEYS);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);

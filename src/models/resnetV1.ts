@@ -7,6 +7,7 @@ import {
   regularizers,
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng } from '../util/random.js';
 import { KerasBatchNormalization } from './batchNormalization.js';
 import { heNormalValues } from './heNormal.js';
@@ -31,6 +32,16 @@ export interface ResNetV1Options {
   /** `'softmax'` (default, as in the paper) outputs probabilities; `'linear'` outputs logits. */
   outputActivation?: 'softmax' | 'linear';
 }
+
+const OPTION_KEYS: OptionKeys<ResNetV1Options> = {
+  depth: true,
+  inputShape: true,
+  numClasses: true,
+  numFilters: true,
+  weightDecay: true,
+  seed: true,
+  outputActivation: true,
+};
 
 /**
  * The number of residual blocks per stack of a ResNet v1 of the given depth, n = (depth − 2) / 6.
@@ -107,6 +118,7 @@ interface ResnetLayerArgs {
  * @throws RangeError for a depth that is not 6n + 2, or for other invalid options.
  */
 export function resnetV1(options: ResNetV1Options): LayersModel {
+  checkOptionKeys('resnetV1', options, OPTION_KEYS);
   const depth = options.depth;
   const blocks = resnetBlocksPerStack(depth);
   const inputShape = options.inputShape ?? [32, 32, 3];

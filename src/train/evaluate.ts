@@ -3,6 +3,7 @@ import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
 import { validateDataset } from '../data/validateDataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { type LossSpec, type ResolvedLoss, resolveLoss } from './losses.js';
 
 /** Options for {@link evaluateModel}. */
@@ -14,6 +15,12 @@ export interface EvaluateOptions {
   /** Examples per forward pass (memory, not results). Default 256. */
   batchSize?: number;
 }
+
+const OPTION_KEYS: OptionKeys<EvaluateOptions> = {
+  loss: true,
+  outputs: true,
+  batchSize: true,
+};
 
 /** Mean loss and accuracy of a model on a data set. */
 export interface Evaluation {
@@ -39,6 +46,7 @@ export async function evaluateModel(
   data: Dataset,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
+  checkOptionKeys('evaluateModel', options, OPTION_KEYS);
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize <= 0)
     throw new RangeError(`evaluateModel: options.batchSize must be a positive integer, got ${batchSize}`);

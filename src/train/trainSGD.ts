@@ -7,6 +7,7 @@ import { validateDataset } from '../data/validateDataset.js';
 import { weightName } from '../io/weights.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createProgress } from '../util/progress.js';
 import { createRng } from '../util/random.js';
 import {
@@ -76,6 +77,28 @@ export interface TrainSGDOptions {
   /** Where progress goes. Default process.stderr. */
   progressStream?: NodeJS.WriteStream;
 }
+
+const OPTION_KEYS: OptionKeys<TrainSGDOptions> = {
+  lr: true,
+  batchSize: true,
+  epochs: true,
+  momentum: true,
+  schedule: true,
+  loss: true,
+  outputs: true,
+  seed: true,
+  replacement: true,
+  dropLast: true,
+  augment: true,
+  validationData: true,
+  validationBatchSize: true,
+  checkpointDir: true,
+  resume: true,
+  onBatchEnd: true,
+  onEpochEnd: true,
+  quiet: true,
+  progressStream: true,
+};
 
 /** What {@link trainSGD} returns. */
 export interface TrainResult {
@@ -157,6 +180,7 @@ export async function trainSGD(
   data: Dataset | SplitDataset,
   options: TrainSGDOptions,
 ): Promise<TrainResult> {
+  checkOptionKeys('trainSGD', options, OPTION_KEYS);
   // The wasm backend needs this library's Conv2DBackpropFilter kernel to train a convolutional network.
   ensureSecondOrderGradients();
   const train = isSplit(data) ? data.train : data;

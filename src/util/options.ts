@@ -40,6 +40,19 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
 }
 
 /**
+ * Option names that mean the same across the library, old (or other functions') name → current name:
+ * `hutchPlusPlusTrace(A, { probes: 30 })` is then answered "did you mean 'matvecs'?".
+ */
+const SYNONYMS: Readonly<Record<string, string>> = {
+  probes: 'matvecs',
+  minProbes: 'minMatvecs',
+  maxProbes: 'maxMatvecs',
+  maxIter: 'maxMatvecs',
+  iterations: 'maxMatvecs',
+  eigenIterations: 'eigenMatvecs',
+};
+
+/**
  * Throws unless `options` is undefined or a plain object whose own keys are all known: an unknown key
  * (a typo, or a name from another function) would otherwise be ignored silently and its default used.
  *
@@ -65,11 +78,12 @@ export function checkOptionKeys<T>(
   for (const key of Object.keys(options)) {
     if (Object.hasOwn(keys, key) || Object.hasOwn(renamed, key)) continue;
     const known = Object.keys(keys);
-    const suggestion = closestMatch(key, [...known, ...Object.keys(renamed)]);
+    const synonym = SYNONYMS[key];
+    const close = closestMatch(key, [...known, ...Object.keys(renamed)]);
+    const suggestion =
+      synonym !== undefined && Object.hasOwn(keys, synonym) ? synonym : close && (renamed[close] ?? close);
     const hint =
-      suggestion === undefined
-        ? `known options: ${known.join(', ')}`
-        : `did you mean '${renamed[suggestion] ?? suggestion}'?`;
+      suggestion === undefined ? `known options: ${known.join(', ')}` : `did you mean '${suggestion}'?`;
     throw new TypeError(`${fn}: unknown option '${key}'; ${hint}`);
   }
 }
@@ -95,6 +109,15 @@ export function renamedOption<T>(
     throw new TypeError(`${fn}: give options.${name} only ('${deprecated}' is its deprecated name)`);
   }
   return record[name] ?? record[deprecated];
+}
+
+/**
+ * The name under which a renamed option was given: `deprecated` when only the old name is set, so that
+ * messages name what the caller wrote; `name` otherwise.
+ */
+export function givenOptionName(options: object, name: string, deprecated: string): string {
+  const record = options as Record<string, unknown>;
+  return record[name] === undefined && record[deprecated] !== undefined ? deprecated : name;
 }
 
 /** Throws a RangeError naming `name` unless `value` is an integer ≥ `min`. */

@@ -1,3 +1,4 @@
+import { checkOptionKeys, type OptionKeys } from './options.js';
 /** Reports the progress of a long job: a redrawn bar on a TTY, plain lines otherwise. */
 export interface Progress {
   /** Sets the number of finished units (0…total) and an optional short status text. */
@@ -22,6 +23,14 @@ export interface ProgressOptions {
   plainIntervalMs?: number;
 }
 
+const OPTION_KEYS: OptionKeys<ProgressOptions> = {
+  label: true,
+  total: true,
+  stream: true,
+  silent: true,
+  plainIntervalMs: true,
+};
+
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(0)}s`;
@@ -34,6 +43,7 @@ function formatSeconds(s: number): string {
  * prints a plain line now and then, so logs stay readable.
  */
 export function createProgress(options: ProgressOptions): Progress {
+  checkOptionKeys('createProgress', options, OPTION_KEYS);
   const stream = options.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY) && !options.silent;
   const start = Date.now();

@@ -3,6 +3,7 @@ import {
   checkOptionKeys,
   checkPositive,
   checkSeed,
+  givenOptionName,
   type OptionKeys,
   renamedOption,
 } from '../../util/options.js';
@@ -99,7 +100,7 @@ export function hutchinsonPlan(fn: string, options: HutchinsonOptions): Hutchins
   if (options.tol === undefined) {
     if (min !== undefined || max !== undefined)
       throw new RangeError(`${fn}: minMatvecs and maxMatvecs only apply together with tol`);
-    const fixed = checkInteger(fn, 'matvecs', matvecs ?? 100, 1);
+    const fixed = checkInteger(fn, givenOptionName(options, 'matvecs', 'probes'), matvecs ?? 100, 1);
     return { adaptive: false, tol: 0, minMatvecs: fixed, maxMatvecs: fixed };
   }
   const tol = checkPositive(fn, 'tol', options.tol);
@@ -107,8 +108,13 @@ export function hutchinsonPlan(fn: string, options: HutchinsonOptions): Hutchins
     throw new RangeError(
       `${fn}: pass either matvecs (fixed count) or tol (with minMatvecs/maxMatvecs), not both`,
     );
-  const minMatvecs = checkInteger(fn, 'minMatvecs', min ?? 10, 2);
-  const maxMatvecs = checkInteger(fn, 'maxMatvecs', max ?? Math.max(1000, minMatvecs), 1);
+  const minMatvecs = checkInteger(fn, givenOptionName(options, 'minMatvecs', 'minProbes'), min ?? 10, 2);
+  const maxMatvecs = checkInteger(
+    fn,
+    givenOptionName(options, 'maxMatvecs', 'maxProbes'),
+    max ?? Math.max(1000, minMatvecs),
+    1,
+  );
   if (maxMatvecs < minMatvecs)
     throw new RangeError(`${fn}: maxMatvecs (${maxMatvecs}) must be ≥ minMatvecs (${minMatvecs})`);
   return { adaptive: true, tol, minMatvecs, maxMatvecs };

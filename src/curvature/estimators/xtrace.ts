@@ -15,8 +15,7 @@ import { checkOperator } from './validateOptions.js';
 export interface XTraceOptions {
   /**
    * Total matvec budget m: an even number ≥ 4 with m/2 ≤ dim; default 100, or 2·dim for an operator of
-   * dimension below 50 (then the sketch spans the whole space and the estimate is the exact trace up to
-   * rounding).
+   * dimension below 50 (the most it allows).
    */
   matvecs?: number;
   /** Distribution of the test vectors; default `'rademacher'`. */

@@ -126,3 +126,16 @@ test('invalid options throw RangeErrors naming the option', async () => {
     );
   }
 });
+
+test('the default budget fits operators of dimension below 50: 2·dim matvecs', async () => {
+  const small = knownSpectrum([5, -2, 1, 0.5, 3, 7, -1, 2, 4, 0.25], 11);
+  const r = await xtrace(small.op);
+  assert.equal(r.matvecs, 20);
+  const exact = 5 - 2 + 1 + 0.5 + 3 + 7 - 1 + 2 + 4 + 0.25;
+  assert.ok(
+    Math.abs(r.estimate - exact) < 4 * r.standardError,
+    `${r.estimate} ± ${r.standardError} vs ${exact}`,
+  );
+  const one = { dim: 1, matvec: async (v: Float64Array) => v };
+  await assert.rejects(xtrace(one), /xtrace: the operator must have dimension ≥ 2/);
+});
