@@ -1,6 +1,7 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { describePathKind, pathKind } from '../util/fileErrors.js';
 import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import {
   CIFAR10_ARCHIVE_DIR,
@@ -89,15 +90,18 @@ export interface Cifar10Data extends SplitDataset {
 }
 
 function resolveDir(dir: string): string {
-  if (!existsSync(dir)) throw new Error(`loadCifar10: directory ${dir} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new Error(`loadCifar10: ${dir} is not a directory`);
+  const kind = pathKind(dir);
+  if (kind !== 'directory') throw new Error(`loadCifar10: directory ${dir} ${describePathKind(kind)}`);
   const nested = join(dir, CIFAR10_ARCHIVE_DIR);
   if (!existsSync(join(dir, CIFAR10_TRAIN_FILES[0] as string)) && existsSync(nested)) return nested;
   return dir;
 }
 
 function checkFile(path: string, recordsPerFile: number): void {
-  if (!existsSync(path)) throw new Error(`loadCifar10: missing file ${path}`);
+  const kind = pathKind(path);
+  if (kind === 'missing') throw new Error(`loadCifar10: missing file ${path}`);
+  if (kind !== 'file')
+    throw new Error(`loadCifar10: ${path} ${describePathKind(kind)}, not a CIFAR-10 batch file`);
   const size = statSync(path).size;
   const expected = recordsPerFile * CIFAR10_RECORD_BYTES;
   if (size !== expected)

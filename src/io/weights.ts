@@ -99,7 +99,9 @@ export function checkWeightValues(tensor: SafetensorsTensor, name: string, sourc
   for (let i = 0; i < data.length; i++) {
     const v = data[i]!;
     if (!Number.isFinite(v))
-      throw new SafetensorsError(`${source}: tensor '${name}' holds ${v} at index ${i}; weights must be finite`);
+      throw new SafetensorsError(
+        `${source}: tensor '${name}' holds ${v} at index ${i}; weights must be finite`,
+      );
     if (variance && v < 0)
       throw new SafetensorsError(
         `${source}: tensor '${name}' holds ${v} at index ${i}; a batch-norm moving variance cannot be negative`,
