@@ -26,6 +26,7 @@ import {
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
 import { checkOptionKeys, givenOptionName, type OptionKeys, renamedOption } from '../util/options.js';
+import type { ProgressEvent, ProgressListener } from '../util/progress.js';
 import { createRng } from '../util/random.js';
 
 /** The deprecated option names of {@link measureMinimum}, and their new names. */
@@ -75,8 +76,8 @@ export interface MeasureMinimumOptions
    * `loss` and the wasm or cpu backend; the other stages stay in this thread.
    */
   workers?: number;
-  /** Called as the work proceeds, stage by stage. */
-  onProgress?: (progress: MeasureProgress) => void;
+  /** Called as the work proceeds, stage by stage (`'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`). */
+  onProgress?: ProgressListener;
 }
 
 /** The largest Hessian eigenvalues found by Lanczos. */
@@ -289,7 +290,7 @@ export async function measureMinimum(
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
 
-  const onTrace = (done: number, total: number) => report('traceH', done, total);
+  const onTrace = ({ done, total }: ProgressEvent) => report('traceH', done, total);
   report('traceH', 0, probes);
   let trace: StochasticEstimate;
   if (estimator === 'hutchinson' && workers > 1) {
@@ -332,7 +333,7 @@ export async function measureMinimum(
       maxMatvecs: maxIter,
       tol: 1e-3,
       seed: eigenSeed,
-      onProgress: (done, total) => report('topEigenvalues', done, total),
+      onProgress: ({ done, total }) => report('topEigenvalues', done, total),
     });
     eigen = {
       values: Array.from(result.values),

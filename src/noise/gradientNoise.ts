@@ -15,6 +15,7 @@ import {
 import type { Dataset } from '../data/dataset.js';
 import { validateDataset } from '../data/validateDataset.js';
 import { checkOptionKeys, type OptionKeys } from '../util/options.js';
+import type { ProgressEvent, ProgressListener } from '../util/progress.js';
 import { createRng, type Rng } from '../util/random.js';
 import { type Estimate, exactEstimate } from './estimate.js';
 import { pairedRatio, ratioWithStandardError, sampleMean } from './statistics.js';
@@ -28,15 +29,8 @@ import { pairedRatio, ratioWithStandardError, sampleMean } from './statistics.js
  */
 export type NoiseMethod = 'perExample' | 'minibatch' | 'twoBatch';
 
-/** A progress report of a long measurement. */
-export interface MeasureProgress {
-  /** What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`. */
-  stage: string;
-  /** Units done in this stage (examples, mini-batches or matvecs). */
-  done: number;
-  /** Units planned in this stage. */
-  total: number;
-}
+/** A progress report of a long measurement: the library's one {@link ProgressEvent}, under its old name. */
+export type MeasureProgress = ProgressEvent;
 
 /** Options for {@link gradientNoise}. */
 export interface GradientNoiseOptions extends ObjectiveOptions {
@@ -57,8 +51,8 @@ export interface GradientNoiseOptions extends ObjectiveOptions {
   largeBatchSize?: number;
   /** Random vectors (each one Hessian–vector product) for tr(σ²H); default 10; 0 skips tr(σ²H). */
   sigmaHProbes?: number;
-  /** Called as the work proceeds. */
-  onProgress?: (progress: MeasureProgress) => void;
+  /** Called as the work proceeds, stage by stage (`'gradient'`, `'traceSigma'`, `'traceSigmaH'`). */
+  onProgress?: ProgressListener;
 }
 
 /** Every key of {@link GradientNoiseOptions}, for {@link checkOptionKeys}. */

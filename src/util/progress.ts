@@ -1,4 +1,27 @@
 import { checkOptionKeys, type OptionKeys } from './options.js';
+/**
+ * A progress report of a long library call, the one event type every `onProgress` option receives
+ * (estimators, `gradientNoise`, `measureMinimum`, `parallelHutchinsonTrace`).
+ */
+export interface ProgressEvent {
+  /**
+   * The phase: `measureMinimum` and `gradientNoise` report `'gradient'`, `'traceSigma'`, `'traceSigmaH'`,
+   * `'traceH'` and `'topEigenvalues'`; an estimator called directly reports its own name (e.g.
+   * `'hutchinsonTrace'`).
+   */
+  stage: string;
+  /** Units done in this phase (matvecs, examples or mini-batches). */
+  done: number;
+  /**
+   * Units planned in this phase: an upper bound when the work can stop early (an adaptive tolerance, a
+   * converged Lanczos run).
+   */
+  total: number;
+}
+
+/** The `onProgress` option of long library calls: called after each unit of work. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
 /** Reports the progress of a long job: a redrawn bar on a TTY, plain lines otherwise. */
 export interface Progress {
   /** Sets the number of finished units (0…total) and an optional short status text. */

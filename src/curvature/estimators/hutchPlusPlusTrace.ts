@@ -68,7 +68,7 @@ export async function hutchPlusPlusTrace(
   const k = Math.min(Math.floor(m / 3), n);
   const p = m - 2 * k;
   let done = 0;
-  const progress = () => options.onProgress?.(++done, m);
+  const progress = () => options.onProgress?.({ stage: fn, done: ++done, total: m });
 
   const y = new Float64Array(n * k);
   const probe = new Float64Array(n);

@@ -55,7 +55,7 @@ export interface HutchinsonOptions {
   maxMatvecs?: number;
   /** @deprecated The old name of `maxMatvecs`. */
   maxProbes?: number;
-  /** Progress in matvecs: (done, total), total being `matvecs` or `maxMatvecs`. */
+  /** Progress in matvecs: `{ stage: 'hutchinsonTrace', done, total }`, total `matvecs` or `maxMatvecs`. */
   onProgress?: ProgressCallback;
 }
 
@@ -180,7 +180,7 @@ export async function hutchinsonTrace(
     const delta = q - mean;
     mean += delta / k;
     m2 += delta * (q - mean);
-    options.onProgress?.(k, maxMatvecs);
+    options.onProgress?.({ stage: fn, done: k, total: maxMatvecs });
     if (adaptive && k >= minMatvecs && Math.sqrt(m2 / (k - 1) / k) <= tol * Math.abs(mean)) {
       converged = true;
       break;

@@ -87,10 +87,10 @@ export async function spectralDensity(
       const extended = await lanczosStep(fn, op, state);
       matvecs++;
       if (!extended) break;
-      if (j < steps - 1) options.onProgress?.(p * steps + j + 1, total);
+      if (j < steps - 1) options.onProgress?.({ stage: fn, done: p * steps + j + 1, total });
     }
     // Counted in planned steps, so that a probe that stops early still advances the bar to its end.
-    options.onProgress?.((p + 1) * steps, total);
+    options.onProgress?.({ stage: fn, done: (p + 1) * steps, total });
     // Drop the basis now: only T is needed, and the next probe allocates its own.
     state.basis.length = 0;
     const m = state.alpha.length;

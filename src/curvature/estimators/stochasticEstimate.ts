@@ -1,3 +1,5 @@
+import type { ProgressListener } from '../../util/progress.js';
+
 /**
  * Result of a randomized estimator: the estimate, its standard error, what it cost and the per-probe
  * values it was averaged from.
@@ -21,11 +23,10 @@ export interface StochasticEstimate {
 }
 
 /**
- * Called after each matvec (or unit of work) with the number done so far and the planned total. The total
- * is an upper bound: estimators that stop early (adaptive `tol`, converged Lanczos) resolve before `done`
- * reaches it.
+ * The estimators' `onProgress`: called after each matvec with `{ stage, done, total }`, `stage` being the
+ * estimator's name. The same {@link ProgressListener} as every long library call takes.
  */
-export type ProgressCallback = (done: number, total: number) => void;
+export type ProgressCallback = ProgressListener;
 
 /** Mean and standard error of the mean (sample standard deviation / √k, Bessel-corrected). */
 export function meanAndStandardError(samples: ArrayLike<number>): { mean: number; standardError: number } {

@@ -130,7 +130,7 @@ export async function topEigenvalues(
   while (iterations < maxIter) {
     const extended = await lanczosStep(fn, op, state);
     iterations++;
-    options.onProgress?.(iterations, maxIter);
+    options.onProgress?.({ stage: fn, done: iterations, total: maxIter });
     if (!extended) {
       if (!restart(state, n, rng)) {
         // The basis spans the whole space (numerically): T's spectrum is A's.

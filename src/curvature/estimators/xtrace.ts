@@ -90,7 +90,7 @@ export async function xtrace(op: LinearOperator, options: XTraceOptions = {}): P
   const distribution = checkDistribution(fn, options.distribution);
   const rng = createRng(checkSeed(fn, options.seed));
   let done = 0;
-  const progress = () => options.onProgress?.(++done, m);
+  const progress = () => options.onProgress?.({ stage: fn, done: ++done, total: m });
 
   // Ω, Y = AΩ, Q and Z = AQ, all n×s column-major.
   const omega = new Float64Array(n * s);

@@ -218,7 +218,7 @@ export async function parallelHutchinsonTrace(
         const delta = q - mean;
         mean += delta / k;
         m2 += delta * (q - mean);
-        options.onProgress?.(k, maxProbes);
+        options.onProgress?.({ stage: FN, done: k, total: maxProbes });
         if (adaptive && k >= minProbes && Math.sqrt(m2 / (k - 1) / k) <= tol * Math.abs(mean)) {
           converged = true;
           total = k;

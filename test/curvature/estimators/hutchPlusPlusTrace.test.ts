@@ -39,7 +39,7 @@ test('uses exactly the matvec budget; the probes are deflated against an orthono
   const r = await hutchPlusPlusTrace(recorder, {
     matvecs: 20,
     seed: 1,
-    onProgress: (d, t) => progress.push(d / t),
+    onProgress: ({ done: d, total: t }) => progress.push(d / t),
   });
   assert.equal(r.matvecs, 20);
   assert.equal(recorder.inputs.length, 20);

@@ -108,7 +108,10 @@ test('awaits async operators: same result as the synchronous operator, progress 
   const async_ = await hutchinsonTrace(recorder, {
     probes: 7,
     seed: 9,
-    onProgress: (d, t) => progress.push([d, t]),
+    onProgress: ({ stage, done: d, total: t }) => {
+      assert.equal(stage, 'hutchinsonTrace');
+      progress.push([d, t]);
+    },
   });
   assert.equal(async_.estimate, sync.estimate);
   assert.equal(recorder.inputs.length, 7);

@@ -138,7 +138,7 @@ test('progress counts planned steps and ends at steps·probes even when probes s
   const r = await spectralDensity(two.op, {
     steps: 3,
     probes: 2,
-    onProgress: (d, t) => progress.push([d, t]),
+    onProgress: ({ done: d, total: t }) => progress.push([d, t]),
   });
   assert.equal(r.matvecs, 4);
   assert.deepEqual(progress.at(-1), [6, 6]);

@@ -79,7 +79,7 @@ test('reports converged: false when maxIter runs out, and awaits async operators
     k: 2,
     maxIter: 8,
     tol: 1e-14,
-    onProgress: (d) => progress.push(d),
+    onProgress: ({ done: d }) => progress.push(d),
   });
   assert.equal(r.converged, false);
   assert.equal(r.iterations, 8);

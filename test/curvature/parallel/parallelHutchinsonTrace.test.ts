@@ -73,7 +73,7 @@ describe('parallelHutchinsonTrace', () => {
       probes: 8,
       seed: 3,
       workers: 1,
-      onProgress: (done) => progress.push(done),
+      onProgress: ({ stage, done }) => progress.push(stage === 'parallelHutchinsonTrace' ? done : Number.NaN),
     });
     assert.equal(one.workers, 1);
     assert.deepEqual(one.probesPerWorker, [8]);
