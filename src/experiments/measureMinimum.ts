@@ -20,7 +20,6 @@ import type { Estimate } from '../noise/estimate.js';
 import {
   type GradientNoiseOptions,
   gradientNoise,
-  type MeasureProgress,
   type NoiseMethod,
 } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';

@@ -49,7 +49,10 @@ export interface GradientNoiseOptions extends ObjectiveOptions {
   replacement?: boolean;
   /** `'twoBatch'` only: the large batch B_big, a multiple ≥ 2 of `minibatchSize`; default 4·minibatchSize. */
   largeBatchSize?: number;
-  /** Random vectors (each one Hessian–vector product) for tr(σ²H); default 10; 0 skips tr(σ²H). */
+  /**
+   * Random vectors (each one Hessian–vector product) for tr(σ²H); default 10; 0 skips tr(σ²H) (here
+   * only: `measureMinimum` always measures it and needs ≥ 1).
+   */
   sigmaHProbes?: number;
   /** Called as the work proceeds, stage by stage (`'gradient'`, `'traceSigma'`, `'traceSigmaH'`). */
   onProgress?: ProgressListener;

@@ -37,8 +37,9 @@ function install(config: tf.KernelConfig): void {
  * - Four per-channel batch-norm passes (`SgdFactorsChannel*`, wasm only, no gradients of their own) that
  *   the fused batch norms run inside their custom gradients.
  * - `SgdFactorsReluBackprop`, the ReLU gradient in one pass, used by the `Relu` gradient on wasm.
- * Called by {@link initBackend}; call it
- * yourself only if you set the wasm backend up by hand.
+ * Called by {@link initBackend} and, when the active backend is wasm, by every library function that
+ * differentiates (through {@link ensureSecondOrderGradients}); call it yourself only for your own
+ * gradients on a wasm backend set up by hand.
  */
 export function registerWasmKernels(): void {
   if (ours === undefined) {
