@@ -17,11 +17,7 @@ import {
 import type { Dataset } from '../data/dataset.js';
 import { validateDataset } from '../data/validateDataset.js';
 import type { Estimate } from '../noise/estimate.js';
-import {
-  type GradientNoiseOptions,
-  gradientNoise,
-  type NoiseMethod,
-} from '../noise/gradientNoise.js';
+import { type GradientNoiseOptions, gradientNoise, type NoiseMethod } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
 import { checkOptionKeys, givenOptionName, type OptionKeys, renamedOption } from '../util/options.js';
