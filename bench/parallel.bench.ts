@@ -72,7 +72,7 @@ async function* traceBench(): AsyncIterable<BenchResult> {
       // Set-up: until the last worker was ready; the rest of the wall time is spent on probes.
       const setupSeconds = Math.max(...t.result.readySeconds.filter(Number.isFinite));
       const probeSeconds = t.wallMs / 1000 - setupSeconds;
-      runs.push({ workers, ...t, setupSeconds, samples: t.result.samples });
+      runs.push({ workers, ...t, setupSeconds, samples: t.result.probeValues });
       const base = runs[0]!;
       yield {
         name: `trace/parallel/resnet20/w${workers}`,
@@ -91,7 +91,7 @@ async function* traceBench(): AsyncIterable<BenchResult> {
               speedup: round(base.wallMs / t.wallMs),
               steadySpeedup: round((base.wallMs / 1000 - base.setupSeconds) / probeSeconds),
               cpuRatio: round(t.cpuMs / base.cpuMs),
-              identicalToW1: t.result.samples.every((v, i) => Object.is(v, base.samples[i])),
+              identicalToW1: t.result.probeValues.every((v, i) => Object.is(v, base.samples[i])),
             }
           : {}),
         loadAverage: [loadBefore, load()],
@@ -108,7 +108,7 @@ async function* traceBench(): AsyncIterable<BenchResult> {
       wallMs: Math.round(t.wallMs),
       msPerProbe: Math.round(t.wallMs / probes),
       cpuMsPerProbe: Math.round(t.cpuMs / probes),
-      identicalToW1: t.result.samples.every((v, i) => Object.is(v, runs[0]!.samples[i])),
+      identicalToW1: t.result.probeValues.every((v, i) => Object.is(v, runs[0]!.samples[i])),
       loadAverage: [loadBefore, load()],
     };
   } finally {

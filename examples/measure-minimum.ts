@@ -3,7 +3,7 @@
 // with its standard error, plus the largest Hessian eigenvalue.
 //
 //   npx tsx examples/measure-minimum.ts                  # ResNet-8 (8 filters) on 256 16×16 images, ~15 s
-//   npx tsx examples/measure-minimum.ts --size 32 --filters 16 --n 1000 --limit 500 --probes 50 --noise perExample
+//   npx tsx examples/measure-minimum.ts --size 32 --filters 16 --n 1000 --limit 500 --matvecs 50 --noise perExample
 //
 // See docs/measuring.md for what each number means and what it costs.
 import { parseArgs } from 'node:util';
@@ -26,7 +26,7 @@ const { values } = parseArgs({
     'batch-size': { type: 'string', default: '32' },
     limit: { type: 'string', default: '64' },
     estimator: { type: 'string', default: 'hutchpp' },
-    probes: { type: 'string', default: '12' },
+    matvecs: { type: 'string', default: '12' },
     noise: { type: 'string', default: 'minibatch' },
     seed: { type: 'string', default: '0' },
   },
@@ -61,13 +61,13 @@ const measured = {
 const m = await measureMinimum(model, measured, {
   loss: 'kld',
   estimator: values.estimator as TraceEstimatorName,
-  probes: Number(values.probes),
+  matvecs: Number(values.matvecs),
   noise: values.noise as NoiseMethod,
   minibatchSize: 8,
   minibatches: 16,
   sigmaHProbes: 4,
   topEigenvalues: 1,
-  eigenIterations: 12,
+  eigenMatvecs: 12,
   seed: Number(values.seed),
 });
 const show = (name: string, e: { estimate: number; standardError: number }) =>

@@ -1,3 +1,4 @@
+export { ensureSecondOrderGradients } from './ensureSecondOrderGradients.js';
 export { registerSecondOrderGradients } from './gradients/registerSecondOrderGradients.js';
 export {
   activeBackend,

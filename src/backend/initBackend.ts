@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { registerSecondOrderGradients } from './gradients/registerSecondOrderGradients.js';
 import { type OnednnStatus, registerOnednnKernels } from './kernels/registerOnednnKernels.js';
 
@@ -17,6 +18,12 @@ export interface InitBackendOptions {
    */
   threads?: number;
 }
+
+const OPTION_KEYS: OptionKeys<InitBackendOptions> = {
+  backend: true,
+  quiet: true,
+  threads: true,
+};
 
 /** What {@link initBackend} chose, and why. */
 export interface BackendInfo {
@@ -113,6 +120,8 @@ function describeBackend(info: BackendInfo): string {
  * @returns which backend is active and why.
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  checkOptionKeys('initBackend', options, OPTION_KEYS);
+  const quiet = options.quiet ?? false;
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw new RangeError(`initBackend: options.threads must be a positive integer, got ${options.threads}`);
   }

@@ -62,7 +62,9 @@ export async function exampleGradientDiagonals(
         m2[q] = m2[q]! + delta * (g[q]! - mean[q]!);
       }
     },
-    onProgress && ((done) => onProgress(done, objective.n)),
+    onProgress &&
+      ((done) =>
+        onProgress({ stage: 'exampleGradientDiagonals', done, total: objective.n, unit: 'examples' })),
   );
   const n = objective.n;
   const covariance = m2.map((s) => s / n);

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { batchedUnsupportedReason } from './batched/layerTaps.js';
 import { projectedGradientSums } from './batchedExampleGradients.js';
 import { directionalDerivatives, weightedGradientSum } from './exampleGradients.js';
@@ -11,6 +12,8 @@ import { type ObjectiveOptions, type TrainingObjective, trainingObjective } from
 
 /** Options for {@link gradientCovarianceOperator}: the data loss and the chunk size. */
 export type GradientCovarianceOptions = Pick<ObjectiveOptions, 'loss' | 'outputs' | 'batchSize'>;
+
+const OPTION_KEYS: OptionKeys<GradientCovarianceOptions> = { loss: true, outputs: true, batchSize: true };
 
 /** The gradient covariance σ² over a data set as a {@link LinearOperator}. */
 export interface GradientCovarianceOperator extends LinearOperator {
@@ -50,6 +53,7 @@ export function gradientCovarianceOperator(
   data: Dataset,
   options: GradientCovarianceOptions = {},
 ): GradientCovarianceOperator {
+  checkOptionKeys('gradientCovarianceOperator', options, OPTION_KEYS);
   const objective = trainingObjective(
     model,
     data,

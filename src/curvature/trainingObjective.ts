@@ -1,9 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ensureSecondOrderGradients } from '../backend/ensureSecondOrderGradients.js';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
 import { type LossSpec, type ResolvedLoss, resolveLoss } from '../train/losses.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { parameterShapes, trainableVariables } from './parameterVector.js';
 
 /**
@@ -44,6 +47,30 @@ export interface ObjectiveOptions {
    * minimized; false measures the data loss alone.
    */
   includeRegularization?: boolean;
+}
+
+/** Every key of {@link ObjectiveOptions}, for {@link checkOptionKeys}. */
+export const OBJECTIVE_OPTION_KEYS: OptionKeys<ObjectiveOptions> = {
+  loss: true,
+  outputs: true,
+  batchSize: true,
+  bnMode: true,
+  includeRegularization: true,
+};
+
+/**
+ * The {@link ObjectiveOptions} among a larger options object (those set), so that a function taking more
+ * options can hand the objective's on to one that refuses unknown keys.
+ *
+ * @param options - any options object extending ObjectiveOptions.
+ */
+export function objectiveOptionsOf(options: ObjectiveOptions): ObjectiveOptions {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(OBJECTIVE_OPTION_KEYS)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out as ObjectiveOptions;
 }
 
 /** A half-open range of example indices [start, end). */
@@ -116,6 +143,9 @@ export function trainingObjective(
   options: ObjectiveOptions = {},
   caller = 'trainingObjective',
 ): TrainingObjective {
+  // Every user of the objective differentiates it, most of them twice.
+  ensureSecondOrderGradients();
+  checkOptionKeys(caller, options, OBJECTIVE_OPTION_KEYS);
   const loss = resolveLoss(options.loss ?? 'kld', options.outputs ?? modelOutputKind(model));
   const batchSize = positiveInteger(`${caller}: options.batchSize`, options.batchSize ?? 32);
   const bnMode = options.bnMode ?? 'inference';
@@ -125,9 +155,7 @@ export function trainingObjective(
   const includeRegularization = options.includeRegularization ?? true;
   const n = data.images.shape[0];
   if (!Number.isInteger(n) || n <= 0) throw new RangeError(`${caller}: data has no examples`);
-  if (data.labels.shape[0] !== n) {
-    throw new RangeError(`${caller}: data has ${n} images but ${data.labels.shape[0]} labels`);
-  }
+  validateDataset(data, { caller, argument: 'data' }, model);
   const variables = trainableVariables(model);
   const shapes = parameterShapes(model);
   const dim = variables.reduce((sum, v) => sum + v.size, 0);
@@ -188,6 +216,8 @@ export function trainingObjective(
       return regularizationPenalty(model);
     },
     gradients(f) {
+      // Cheap; keeps products correct when the backend was switched after the objective was built.
+      ensureSecondOrderGradients();
       const { value, grads } = tf.variableGrads(f, variables as tf.Variable[]);
       return { value, grads: variables.map((v) => grads[v.name] ?? tf.zerosLike(v)) };
     },

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng, type Rng } from '../util/random.js';
 import type { Dataset } from './dataset.js';
 
@@ -19,6 +20,13 @@ export interface BatchOrderOptions {
   /** Drop the last, smaller batch of an epoch (or use floor instead of ceil batches with replacement). Default false. */
   dropLast?: boolean;
 }
+
+const OPTION_KEYS: OptionKeys<BatchOrderOptions> = {
+  batchSize: true,
+  seed: true,
+  replacement: true,
+  dropLast: true,
+};
 
 /** Options for the augmentation of {@link gatherBatch}. */
 export interface AugmentOptions {
@@ -60,6 +68,7 @@ function epochRng(seed: number, epoch: number): Rng {
  * @returns one Int32Array of indices per mini-batch, in the order they are to be used.
  */
 export function epochBatches(n: number, epoch: number, options: BatchOrderOptions): Int32Array[] {
+  checkOptionKeys('epochBatches', options, OPTION_KEYS);
   checkPositiveInteger('epochBatches: n', n);
   if (!Number.isInteger(epoch) || epoch < 0)
     throw new RangeError(`epochBatches: epoch must be a non-negative integer, got ${epoch}`);

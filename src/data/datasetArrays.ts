@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Dataset } from './dataset.js';
+import { validateLabels } from './validateDataset.js';
 
 /**
  * A {@link Dataset} as plain arrays: what you give {@link datasetFromArrays} to bring your own data, and
@@ -65,11 +66,7 @@ export function checkDatasetArrays(arrays: DatasetArrays, caller: string): void 
     throw new RangeError(`${caller}: data.labels has ${labels.length} labels for ${shape[0]} examples`);
   if (!Number.isInteger(numClasses) || numClasses < 2)
     throw new RangeError(`${caller}: data.numClasses must be an integer ≥ 2, got ${numClasses}`);
-  for (let i = 0; i < labels.length; i++) {
-    const label = labels[i] as number;
-    if (label < 0 || label >= numClasses)
-      throw new RangeError(`${caller}: data.labels[${i}] is ${label}, outside [0, ${numClasses})`);
-  }
+  validateLabels(labels, numClasses, { caller, argument: 'data' });
   for (let i = 0; i < images.length; i++)
     if (!Number.isFinite(images[i] as number))
       throw new RangeError(`${caller}: data.images[${i}] is ${images[i]}, not a finite number`);

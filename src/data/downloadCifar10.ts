@@ -1,10 +1,12 @@
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { x as extractTar } from 'tar';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createProgress } from '../util/progress.js';
+import { ownedTempTag, sweepStaleFiles } from '../util/staleFiles.js';
 import { CIFAR10_ARCHIVE_DIR, CIFAR10_TEST_FILE, CIFAR10_TRAIN_FILES } from './cifar10Format.js';
 import { downloadFile } from './downloadFile.js';
 
@@ -38,6 +40,17 @@ export interface DownloadCifar10Options {
   idleTimeoutMs?: number;
 }
 
+/** Every key of {@link DownloadCifar10Options}, for {@link checkOptionKeys}. */
+export const DOWNLOAD_CIFAR10_OPTION_KEYS: OptionKeys<DownloadCifar10Options> = {
+  cacheDir: true,
+  url: true,
+  expectedBytes: true,
+  expectedMd5: true,
+  silent: true,
+  maxRedirects: true,
+  idleTimeoutMs: true,
+};
+
 /**
  * The default cache directory of CIFAR-10: `$XDG_CACHE_HOME/sgd-factors/cifar-10`, or
  * `~/.cache/sgd-factors/cifar-10` when XDG_CACHE_HOME is unset or not absolute.
@@ -58,6 +71,13 @@ export function cachedCifar10Dir(cacheDir: string = defaultCifar10CacheDir()): s
 }
 
 /**
+ * What an interrupted download leaves in the cache directory: the archive, the extraction directory and a
+ * set-aside stale copy, tagged with the process that made them ({@link ownedTempTag}; untagged from older
+ * versions).
+ */
+const LEFTOVER = /^\.(?:download|extract|stale)-(?:(\d+)-[0-9a-f]{12}|[0-9a-f]{12})(?:\.tar\.gz)?$/;
+
+/**
  * Makes sure the CIFAR-10 binary files are in the cache, downloading and extracting the archive if they
  * are not, and returns the directory that holds them.
  *
@@ -68,12 +88,16 @@ export function cachedCifar10Dir(cacheDir: string = defaultCifar10CacheDir()): s
  * `..` or absolute paths, and writes through symbolic links, are refused: the extraction fails rather than
  * skipping them). Only when the six batch files are present is a marker file written and the directory
  * renamed into place, so an interrupted or corrupt download never leaves a cache that looks usable. The
- * archive itself is deleted afterwards. A second call finds the cache and does not touch the network.
+ * archive itself is deleted afterwards, also on failure (with retries, never hiding the real error). A
+ * second call finds the cache and does not touch the network. Each call first removes what killed
+ * earlier calls left in the cache directory (`.download-*`, `.extract-*`, `.stale-*` of processes that
+ * no longer exist).
  *
  * @param options - cache location, address and expected checksum, progress.
  * @returns the path of `cifar-10-batches-bin` in the cache.
  */
 export async function downloadCifar10(options: DownloadCifar10Options = {}): Promise<string> {
+  checkOptionKeys('downloadCifar10', options, DOWNLOAD_CIFAR10_OPTION_KEYS);
   const cacheDir = options.cacheDir ?? defaultCifar10CacheDir();
   const cached = cachedCifar10Dir(cacheDir);
   if (cached !== undefined) return cached;
@@ -85,7 +109,8 @@ export async function downloadCifar10(options: DownloadCifar10Options = {}): Pro
   if (!/^[0-9a-fA-F]{32}$/.test(expectedMd5))
     throw new RangeError(`downloadCifar10: expectedMd5 must be 32 hex digits, got '${expectedMd5}'`);
   mkdirSync(cacheDir, { recursive: true });
-  const tag = randomBytes(6).toString('hex');
+  sweepStaleFiles(cacheDir, { pattern: LEFTOVER });
+  const tag = ownedTempTag();
   const archive = join(cacheDir, `.download-${tag}.tar.gz`);
   const staging = join(cacheDir, `.extract-${tag}`);
   const target = join(cacheDir, CIFAR10_ARCHIVE_DIR);
@@ -122,7 +147,7 @@ export async function downloadCifar10(options: DownloadCifar10Options = {}): Pro
       await extractTar({ file: archive, cwd: staging, strict: true });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      throw new Error(`downloadCifar10: cannot extract ${url}: ${message}`);
+      throw new Error(`downloadCifar10: cannot extract ${url}: ${message}`, { cause: error });
     }
     const extracted = join(staging, CIFAR10_ARCHIVE_DIR);
     for (const name of [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE]) {
@@ -150,7 +175,21 @@ export async function downloadCifar10(options: DownloadCifar10Options = {}): Pro
     }
     return target;
   } finally {
-    rmSync(archive, { force: true });
-    rmSync(staging, { recursive: true, force: true });
+    // Never throws: a clean-up failure must not replace the error that made us clean up (the next call
+    // sweeps what is left).
+    await removeQuietly(archive);
+    await removeQuietly(staging);
+  }
+}
+
+/**
+ * Removes a file or directory tree, retrying while the file system reports it busy or not yet empty (tar
+ * may still be closing files of a refused extraction), and swallowing a final failure.
+ */
+async function removeQuietly(path: string): Promise<void> {
+  try {
+    await rm(path, { recursive: true, force: true, maxRetries: 10, retryDelay: 50 });
+  } catch {
+    // Left for the next call's sweep.
   }
 }

@@ -82,6 +82,12 @@ export {
 } from './mnistLikeFormat.js';
 export { type SyntheticCifar10Options, syntheticCifar10 } from './syntheticCifar10.js';
 export {
+  type DatasetSite,
+  modelOutputUnits,
+  validateDataset,
+  validateLabels,
+} from './validateDataset.js';
+export {
   type WriteCifar10BinaryOptions,
   type WrittenCifar10,
   writeCifar10Binary,

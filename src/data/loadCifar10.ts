@@ -1,6 +1,8 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { describePathKind, pathKind } from '../util/fileErrors.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import {
   CIFAR10_ARCHIVE_DIR,
   CIFAR10_CHANNELS,
@@ -16,6 +18,7 @@ import {
 import type { Dataset, SplitDataset } from './dataset.js';
 import {
   cachedCifar10Dir,
+  DOWNLOAD_CIFAR10_OPTION_KEYS,
   type DownloadCifar10Options,
   defaultCifar10CacheDir,
   downloadCifar10,
@@ -60,6 +63,18 @@ export interface LoadCifar10Options extends Omit<DownloadCifar10Options, 'cacheD
   recordsPerFile?: number;
 }
 
+const OPTION_KEYS: OptionKeys<LoadCifar10Options> = {
+  ...DOWNLOAD_CIFAR10_OPTION_KEYS,
+  dir: true,
+  download: true,
+  preprocess: true,
+  pixelMean: true,
+  limit: true,
+  testLimit: true,
+  validationSplit: true,
+  recordsPerFile: true,
+};
+
 /** CIFAR-10 as loaded by {@link loadCifar10}. */
 export interface Cifar10Data extends SplitDataset {
   /** The preprocessing applied. */
@@ -76,15 +91,18 @@ export interface Cifar10Data extends SplitDataset {
 }
 
 function resolveDir(dir: string): string {
-  if (!existsSync(dir)) throw new Error(`loadCifar10: directory ${dir} does not exist`);
-  if (!statSync(dir).isDirectory()) throw new Error(`loadCifar10: ${dir} is not a directory`);
+  const kind = pathKind(dir);
+  if (kind !== 'directory') throw new Error(`loadCifar10: directory ${dir} ${describePathKind(kind)}`);
   const nested = join(dir, CIFAR10_ARCHIVE_DIR);
   if (!existsSync(join(dir, CIFAR10_TRAIN_FILES[0] as string)) && existsSync(nested)) return nested;
   return dir;
 }
 
 function checkFile(path: string, recordsPerFile: number): void {
-  if (!existsSync(path)) throw new Error(`loadCifar10: missing file ${path}`);
+  const kind = pathKind(path);
+  if (kind === 'missing') throw new Error(`loadCifar10: missing file ${path}`);
+  if (kind !== 'file')
+    throw new Error(`loadCifar10: ${path} ${describePathKind(kind)}, not a CIFAR-10 batch file`);
   const size = statSync(path).size;
   const expected = recordsPerFile * CIFAR10_RECORD_BYTES;
   if (size !== expected)
@@ -184,6 +202,7 @@ function toDataset(pixels: Float32Array, labels: Int32Array): Dataset {
  * @returns the data set (new tensors: the caller disposes them), the mean subtracted, the source directory.
  */
 export async function loadCifar10(options: LoadCifar10Options = {}): Promise<Cifar10Data> {
+  checkOptionKeys('loadCifar10', options, OPTION_KEYS);
   const recordsPerFile = options.recordsPerFile ?? CIFAR10_RECORDS_PER_FILE;
   if (!Number.isInteger(recordsPerFile) || recordsPerFile <= 0)
     throw new RangeError(`loadCifar10: recordsPerFile must be a positive integer, got ${recordsPerFile}`);

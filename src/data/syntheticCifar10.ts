@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng, type Rng } from '../util/random.js';
 import type { Dataset, SplitDataset } from './dataset.js';
 import {
@@ -36,6 +37,19 @@ export interface SyntheticCifar10Options {
   /** Channels; default 3. */
   channels?: number;
 }
+
+const OPTION_KEYS: OptionKeys<SyntheticCifar10Options> = {
+  n: true,
+  seed: true,
+  testN: true,
+  validationN: true,
+  numClasses: true,
+  noise: true,
+  maxShift: true,
+  height: true,
+  width: true,
+  channels: true,
+};
 
 /** Resolves the defaults of the image options shared by the synthetic generators. */
 export function syntheticSpec(
@@ -90,6 +104,7 @@ function makeDataset(rng: Rng, n: number, templates: Float32Array[], spec: Synth
  * @returns a split data set of new tensors (the caller disposes them).
  */
 export function syntheticCifar10(options: SyntheticCifar10Options): SplitDataset {
+  checkOptionKeys('syntheticCifar10', options, OPTION_KEYS);
   const { n, seed } = options;
   const testN = options.testN ?? Math.max(1, Math.round(n / 5));
   const validationN = options.validationN ?? 0;

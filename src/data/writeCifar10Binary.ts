@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng } from '../util/random.js';
 import {
   CIFAR10_CHANNELS,
@@ -26,6 +27,13 @@ export interface WriteCifar10BinaryOptions {
   /** Relative noise of the synthetic images (as in {@link SyntheticCifar10Options}); default 1. */
   noise?: number;
 }
+
+const OPTION_KEYS: OptionKeys<WriteCifar10BinaryOptions> = {
+  recordsPerFile: true,
+  seed: true,
+  numClasses: true,
+  noise: true,
+};
 
 /** What {@link writeCifar10Binary} wrote. */
 export interface WrittenCifar10 {
@@ -57,6 +65,7 @@ export interface WrittenCifar10 {
  * @returns the paths written and the labels.
  */
 export function writeCifar10Binary(dir: string, options: WriteCifar10BinaryOptions = {}): WrittenCifar10 {
+  checkOptionKeys('writeCifar10Binary', options, OPTION_KEYS);
   const recordsPerFile = options.recordsPerFile ?? CIFAR10_RECORDS_PER_FILE;
   if (!Number.isInteger(recordsPerFile) || recordsPerFile <= 0)
     throw new RangeError(

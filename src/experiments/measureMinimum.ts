@@ -8,22 +8,27 @@ import { xtrace } from '../curvature/estimators/xtrace.js';
 import { hessianOperator } from '../curvature/hessianOperator.js';
 import type { SerializableObjectiveOptions } from '../curvature/parallel/hessianWorkerProtocol.js';
 import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
-import type { BatchNormMode, ObjectiveOptions } from '../curvature/trainingObjective.js';
+import {
+  type BatchNormMode,
+  OBJECTIVE_OPTION_KEYS,
+  type ObjectiveOptions,
+  objectiveOptionsOf,
+} from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { KerasBatchNormalization } from '../models/batchNormalization.js';
 import { batchNormModeAccuracy } from '../models/batchNormModeAccuracy.js';
 import { recomputeBatchNormStatistics } from '../models/recomputeBatchNormStatistics.js';
 import type { Estimate } from '../noise/estimate.js';
-import {
-  type GradientNoiseOptions,
-  gradientNoise,
-  type MeasureProgress,
-  type NoiseMethod,
-  type ProgressUnit,
-} from '../noise/gradientNoise.js';
+import { type GradientNoiseOptions, gradientNoise, type NoiseMethod } from '../noise/gradientNoise.js';
 import { ratioWithStandardError } from '../noise/statistics.js';
 import type { LossName } from '../train/losses.js';
+import { checkOptionKeys, givenOptionName, type OptionKeys, renamedOption } from '../util/options.js';
+import type { ProgressEvent, ProgressListener, ProgressUnit } from '../util/progress.js';
 import { createRng } from '../util/random.js';
+
+/** The deprecated option names of {@link measureMinimum}, and their new names. */
+const RENAMED = { probes: 'matvecs', eigenIterations: 'eigenMatvecs' };
 
 /** The trace estimators {@link measureMinimum} can use for Tr H. */
 export type TraceEstimatorName = 'hutchinson' | 'hutchpp' | 'xtrace';
@@ -40,15 +45,27 @@ export interface MeasureMinimumOptions
     > {
   /** Estimator of Tr H; default `'hutchinson'` (Rademacher probes, as PyHessian). */
   estimator?: TraceEstimatorName;
-  /** Hessian–vector products for Tr H: Hutchinson's probes, or the matvec budget of Hutch++/XTrace; default 50. */
+  /**
+   * The matvec budget of the Tr H estimator (Hessian–vector products: Hutchinson's probes, or Hutch++'s
+   * and XTrace's sketch and probes); default 50. Named as in {@link hutchinsonTrace}, {@link xtrace}.
+   */
+  matvecs?: number;
+  /** @deprecated The old name of `matvecs`. */
   probes?: number;
-  /** Seed of every random choice (probes, mini-batches, signs); default 0. */
+  /**
+   * Seed of every random choice; default 0. Tr H's probes are drawn from `seed` itself, exactly as
+   * `hutchinsonTrace(op, { seed })` (or `hutchPlusPlusTrace`, `xtrace`) draws them, so the same seed gives
+   * the same Tr H there and here. The noise estimators' stream (mini-batches, signs) and Lanczos' start
+   * vector use seeds drawn from `createRng(seed).fork()`; all three are in `settings.streamSeeds`.
+   */
   seed?: number;
   /** How tr σ² is measured (see {@link NoiseMethod}); default `'perExample'`. */
   noise?: NoiseMethod;
   /** Also compute this many largest Hessian eigenvalues by Lanczos; default 0 (none). */
   topEigenvalues?: number;
   /** Lanczos iterations for `topEigenvalues`; default max(30, 2k + 20). */
+  eigenMatvecs?: number;
+  /** @deprecated The old name of `eigenMatvecs`. */
   eigenIterations?: number;
   /**
    * Worker threads for Tr H with the `'hutchinson'` estimator (see {@link parallelHutchinsonTrace}):
@@ -65,7 +82,7 @@ export interface MeasureMinimumOptions
    */
   bnStatistics?: BatchNormStatistics;
   /** Called as the work proceeds, stage by stage. */
-  onProgress?: (progress: MeasureProgress) => void;
+  onProgress?: ProgressListener;
 }
 
 /** Where the batch-normalization statistics of a measurement come from (see {@link MeasureMinimumOptions}). */
@@ -149,6 +166,8 @@ export interface MeasureSettings {
   /** Tr H estimator. */
   estimator: TraceEstimatorName;
   /** Its matvec budget. */
+  matvecs: number;
+  /** @deprecated The same as `matvecs` (its old name), kept for existing readers of results. */
   probes: number;
   /** tr σ² method. */
   noise: NoiseMethod;
@@ -174,6 +193,27 @@ export interface MeasureSettings {
   /** Wall-clock seconds of the whole measurement. */
   seconds: number;
 }
+
+/** Every key of {@link MeasureMinimumOptions}, for {@link checkOptionKeys}. */
+const OPTION_KEYS: OptionKeys<MeasureMinimumOptions> = {
+  ...OBJECTIVE_OPTION_KEYS,
+  minibatchSize: true,
+  minibatches: true,
+  replacement: true,
+  largeBatchSize: true,
+  sigmaHProbes: true,
+  estimator: true,
+  matvecs: true,
+  probes: true,
+  seed: true,
+  noise: true,
+  topEigenvalues: true,
+  eigenMatvecs: true,
+  eigenIterations: true,
+  workers: true,
+  bnStatistics: true,
+  onProgress: true,
+};
 
 /** The objective options to send to workers (the loss by name, checked by the caller). */
 function objectiveOptions(options: MeasureMinimumOptions): SerializableObjectiveOptions {
@@ -203,7 +243,7 @@ function checkInteger(name: string, value: number, min: number): number {
  * {@link hessianOperator}); σ² is always the covariance of per-example gradients with inference-mode
  * batch normalization (see {@link gradientNoise}).
  *
- * Tr H: `'hutchinson'` averages `probes` Rademacher quadratic forms vᵀHv; `'hutchpp'` (Hutch++) and
+ * Tr H: `'hutchinson'` averages `matvecs` Rademacher quadratic forms vᵀHv; `'hutchpp'` (Hutch++) and
  * `'xtrace'` spend the same budget on a low-rank sketch plus deflated probes, better when the spectrum
  * decays fast (as Hessians' do). Each Hessian–vector product is a double backward pass over all n
  * examples.
@@ -233,18 +273,29 @@ export async function measureMinimum(
   options: MeasureMinimumOptions = {},
 ): Promise<MinimumMeasurement> {
   const started = performance.now();
+  checkOptionKeys('measureMinimum', options, OPTION_KEYS, RENAMED);
+  validateDataset(data, { caller: 'measureMinimum', argument: 'data' }, model);
   const estimator = options.estimator ?? 'hutchinson';
   if (!TRACE_ESTIMATORS.includes(estimator)) {
     throw new RangeError(
       `measureMinimum: options.estimator must be ${TRACE_ESTIMATORS.map((e) => `'${e}'`).join(', ')}, got '${String(estimator)}'`,
     );
   }
-  const probes = checkInteger('probes', options.probes ?? 50, estimator === 'hutchinson' ? 1 : 4);
+  const budget = renamedOption<number>('measureMinimum', options, 'matvecs', 'probes');
+  const probes = checkInteger(
+    givenOptionName(options, 'matvecs', 'probes'),
+    budget ?? 50,
+    estimator === 'hutchinson' ? 1 : 4,
+  );
   const seed = options.seed ?? 0;
   if (!Number.isFinite(seed))
     throw new RangeError(`measureMinimum: options.seed must be finite, got ${seed}`);
   const k = checkInteger('topEigenvalues', options.topEigenvalues ?? 0, 0);
-  const sigmaHProbes = checkInteger('sigmaHProbes', options.sigmaHProbes ?? 10, 1);
+  const sigmaHProbes = options.sigmaHProbes ?? 10;
+  if (!Number.isInteger(sigmaHProbes) || sigmaHProbes < 1)
+    throw new RangeError(
+      `measureMinimum: options.sigmaHProbes must be an integer ≥ 1 (tr(σ²H) is part of every measurement; gradientNoise skips it with sigmaHProbes 0), got ${sigmaHProbes}`,
+    );
   const noiseMethod = options.noise ?? 'perExample';
   const minibatchSize = options.minibatchSize ?? 32;
   const minibatches = options.minibatches ?? 32;
@@ -266,7 +317,7 @@ export async function measureMinimum(
       `measureMinimum: options.bnStatistics must be 'recompute' or 'moving', got '${String(bnStatistics)}'`,
     );
   }
-  const hessian = hessianOperator(model, data, options);
+  const hessian = hessianOperator(model, data, objectiveOptionsOf(options));
   const bnProgress = (stage: string, done: number, total: number, unit: ProgressUnit) =>
     options.onProgress?.({ stage, done, total, unit });
   return withBatchNormStatistics(
@@ -279,13 +330,13 @@ export async function measureMinimum(
       const report = (stage: string, done: number, total: number) =>
         options.onProgress?.({ stage, done, total, unit: 'matvecs' });
       // Independent streams, so the Tr H and tr σ² errors are independent (the delta method assumes it).
-      const streams = createRng(seed);
-      const traceSeed = streams.int(2 ** 31);
+      const traceSeed = seed;
+      const streams = createRng(seed).fork();
       const noiseSeed = streams.int(2 ** 31);
       const eigenSeed = streams.int(2 ** 31);
 
       const noise = await gradientNoise(model, data, {
-        ...options,
+        ...objectiveOptionsOf(options),
         method: noiseMethod,
         seed: noiseSeed,
         minibatchSize,
@@ -296,19 +347,19 @@ export async function measureMinimum(
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       });
 
-      const onTrace = (done: number, total: number) => report('traceH', done, total);
+      const onTrace = ({ done, total }: ProgressEvent) => report('traceH', done, total);
       report('traceH', 0, probes);
       let trace: StochasticEstimate;
       if (estimator === 'hutchinson' && workers > 1) {
         trace = await parallelHutchinsonTrace(model, data, {
           ...objectiveOptions(options),
-          probes,
+          matvecs: probes,
           seed: traceSeed,
           workers,
           onProgress: onTrace,
         });
       } else if (estimator === 'hutchinson') {
-        trace = await hutchinsonTrace(hessian, { probes, seed: traceSeed, onProgress: onTrace });
+        trace = await hutchinsonTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
       } else if (estimator === 'hutchpp') {
         trace = await hutchPlusPlusTrace(hessian, { matvecs: probes, seed: traceSeed, onProgress: onTrace });
       } else {
@@ -318,7 +369,7 @@ export async function measureMinimum(
       const traceH: Estimate = {
         estimate: trace.estimate,
         standardError: trace.standardError,
-        samples: trace.samples.length,
+        samples: trace.probeValues.length,
         matvecs: trace.matvecs,
         examples: n,
       };
@@ -327,14 +378,19 @@ export async function measureMinimum(
       if (k > 0) {
         const maxIter = Math.min(
           hessian.dim,
-          checkInteger('eigenIterations', options.eigenIterations ?? Math.max(30, 2 * k + 20), k),
+          checkInteger(
+            'eigenMatvecs',
+            renamedOption<number>('measureMinimum', options, 'eigenMatvecs', 'eigenIterations') ??
+              Math.max(30, 2 * k + 20),
+            k,
+          ),
         );
         const result = await topEigenvalues(hessian, {
           k,
-          maxIter,
+          maxMatvecs: maxIter,
           tol: 1e-3,
           seed: eigenSeed,
-          onProgress: (done, total) => report('topEigenvalues', done, total),
+          onProgress: ({ done, total }) => report('topEigenvalues', done, total),
         });
         eigen = {
           values: Array.from(result.values),
@@ -372,6 +428,7 @@ export async function measureMinimum(
           bnStatistics: batchNorm?.statistics ?? 'moving',
           includeRegularization: objective.includeRegularization,
           estimator,
+          matvecs: probes,
           probes,
           noise: noiseMethod,
           minibatchSize,

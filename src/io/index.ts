@@ -8,6 +8,7 @@ export {
 } from './safetensors.js';
 export {
   assignTensors,
+  checkWeightValues,
   type LoadWeightsOptions,
   loadWeights,
   modelTensors,

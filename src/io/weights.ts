@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel, LayerVariable } from '@tensorflow/tfjs-layers';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { fileError } from '../util/fileErrors.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import {
   decodeSafetensors,
   encodeSafetensors,
@@ -76,6 +78,37 @@ export interface LoadWeightsOptions {
   strict?: boolean;
 }
 
+const OPTION_KEYS: OptionKeys<LoadWeightsOptions> = {
+  strict: true,
+};
+
+/**
+ * Refuses values no trained network has: NaN or ±∞ anywhere, and a negative batch-norm moving variance
+ * (whose square root the inference-mode normalization takes). Loading them would make every later loss,
+ * Hessian and noise measurement NaN, with exit status 0.
+ *
+ * @param tensor - the tensor as decoded.
+ * @param name - its {@link weightName}.
+ * @param source - the file, for the message.
+ * @throws SafetensorsError naming the file, the tensor, the first bad index and its value.
+ */
+export function checkWeightValues(tensor: SafetensorsTensor, name: string, source: string): void {
+  const { data, dtype } = tensor;
+  if (dtype !== 'F32' && dtype !== 'F64') return;
+  const variance = /(^|\/)moving_variance$/.test(name);
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i]!;
+    if (!Number.isFinite(v))
+      throw new SafetensorsError(
+        `${source}: tensor '${name}' holds ${v} at index ${i}; weights must be finite`,
+      );
+    if (variance && v < 0)
+      throw new SafetensorsError(
+        `${source}: tensor '${name}' holds ${v} at index ${i}; a batch-norm moving variance cannot be negative`,
+      );
+  }
+}
+
 /**
  * Sets a model's weights from decoded safetensors content. Everything is checked before anything is
  * assigned, so on error the model is unchanged.
@@ -84,7 +117,8 @@ export interface LoadWeightsOptions {
  * @param content - tensors by {@link weightName}.
  * @param source - what to call the content in errors (e.g. the file path).
  * @param options - strictness about extra tensors.
- * @throws Error naming the tensor: missing from the file, shape mismatch, dtype mismatch, or (strict) extra.
+ * @throws Error naming the tensor: missing from the file, shape mismatch, dtype mismatch, (strict) extra,
+ *   or values no network has ({@link checkWeightValues}).
  */
 export function assignTensors(
   model: LayersModel,
@@ -126,6 +160,7 @@ export function assignTensors(
         `${source}: tensor '${name}' has shape [${t.shape.join(', ')}], model '${model.name}' expects [${shape.join(', ')}]`,
       );
   }
+  for (const name of weights.keys()) checkWeightValues(content.tensors.get(name)!, name, source);
   for (const [name, w] of weights) {
     const t = content.tensors.get(name)!;
     const value = tf.tensor(
@@ -147,20 +182,20 @@ export function assignTensors(
  * @param options - `strict: false` to ignore tensors the model lacks.
  * @returns the file's `__metadata__`.
  * @throws SafetensorsError for a malformed file (bad header length, bad JSON, unsupported dtype,
- *   truncated data) or one that does not match the model (missing tensor, shape or dtype mismatch).
+ *   truncated data), one that does not match the model (missing tensor, shape or dtype mismatch), or one
+ *   holding NaN, ±∞ or a negative batch-norm variance (the tensor and index named).
  */
 export async function loadWeights(
   model: LayersModel,
   path: string,
   options: LoadWeightsOptions = {},
 ): Promise<Record<string, string>> {
+  checkOptionKeys('loadWeights', options, OPTION_KEYS);
   let bytes: Uint8Array;
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(
-      `loadWeights: cannot read ${path} (${error instanceof Error ? error.message : String(error)})`,
-    );
+    throw fileError('loadWeights: cannot read', path, error);
   }
   const content = decodeSafetensors(bytes, path);
   assignTensors(model, content, path, options);

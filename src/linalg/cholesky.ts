@@ -1,14 +1,15 @@
+import { type MatrixLike, squareMatrixInput } from './matrixLike.js';
+
 /**
  * Cholesky factor L (lower triangular, row-major, A = L Lᵀ) of a symmetric positive definite matrix.
  *
- * @param a - row-major n×n symmetric matrix (only the lower triangle is read; not modified).
- * @param n - the size.
+ * @param input - the symmetric matrix: any {@link MatrixLike}, or row-major data with `n` (only the lower
+ *   triangle is read; not modified).
+ * @param size - the size, with bare row-major data only.
  * @throws RangeError if A is not (numerically) positive definite, naming the failing pivot.
  */
-export function cholesky(a: Float64Array, n: number): Float64Array {
-  if (!Number.isInteger(n) || n < 0 || a.length !== n * n) {
-    throw new RangeError(`cholesky: data has length ${a.length}, expected n² with n = ${n}`);
-  }
+export function cholesky(input: MatrixLike | Float64Array, size?: number): Float64Array {
+  const { data: a, size: n } = squareMatrixInput('cholesky', input, size);
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     const ri = i * n;

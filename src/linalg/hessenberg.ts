@@ -1,3 +1,4 @@
+import { type MatrixLike, squareMatrixInput } from './matrixLike.js';
 /** A square matrix reduced to upper Hessenberg form, A = Q H Qᵀ. */
 export interface HessenbergReduction {
   /** Upper Hessenberg H (n×n row-major; entries below the first subdiagonal are exactly zero). */
@@ -14,14 +15,16 @@ export interface HessenbergReduction {
  * Both the left update (HA: a combination of rows) and the right update (AH: a dot product along each
  * row) are written so that their inner loops run along rows of the row-major array.
  *
- * @param a - row-major n×n matrix (not modified).
- * @param n - the size.
+ * @param input - the matrix (not modified): any {@link MatrixLike}, or row-major n×n data with `size`.
+ * @param size - the size, with bare row-major data only.
  * @param wantQ - also form Q.
  */
-export function hessenberg(a: Float64Array, n: number, wantQ = false): HessenbergReduction {
-  if (!Number.isInteger(n) || n < 0 || a.length !== n * n) {
-    throw new RangeError(`hessenberg: data has length ${a.length}, expected n² with n = ${n}`);
-  }
+export function hessenberg(
+  input: MatrixLike | Float64Array,
+  size?: number,
+  wantQ = false,
+): HessenbergReduction {
+  const { data: a, size: n } = squareMatrixInput('hessenberg', input, size);
   const h = Float64Array.from(a);
   // Reflector k (acting on indices k+1…n−1) is kept in row k of `vs`.
   const vs = wantQ ? new Float64Array(n * n) : new Float64Array(n);

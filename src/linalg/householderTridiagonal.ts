@@ -1,3 +1,4 @@
+import { type MatrixLike, squareMatrixInput } from './matrixLike.js';
 /** A symmetric matrix reduced to tridiagonal form, A = Q T Qᵀ. */
 export interface TridiagonalReduction {
   /** The n diagonal entries of T. */
@@ -17,12 +18,17 @@ export interface TridiagonalReduction {
  * and a scatter along each row) and the rank-2 update both run along rows, which is what keeps this
  * fast in JavaScript, and only the lower-right block still to be reduced is touched at each step.
  *
- * @param a - row-major n×n symmetric matrix (not modified; only its lower triangle is read).
- * @param n - the size.
+ * @param input - the symmetric matrix (not modified; only its lower triangle is read): any {@link MatrixLike},
+ *   or row-major n×n data with `size`.
+ * @param size - the size, with bare row-major data only.
  * @param wantQ - also form Q (4n³/3 extra flops).
  */
-export function householderTridiagonal(a: Float64Array, n: number, wantQ = false): TridiagonalReduction {
-  if (a.length !== n * n) throw new RangeError(`householderTridiagonal: length ${a.length} ≠ ${n}²`);
+export function householderTridiagonal(
+  input: MatrixLike | Float64Array,
+  size?: number,
+  wantQ = false,
+): TridiagonalReduction {
+  const { data: a, size: n } = squareMatrixInput('householderTridiagonal', input, size);
   // Only the lower triangle (j ≤ i) of the work copy is read or written.
   const w = Float64Array.from(a);
   // Row k holds reflector k's vector (entries k+1…n−1).

@@ -178,3 +178,30 @@ export function toRectangularMatrix(matrix: RectangularMatrixLike, name: string)
   }
   return { data, rows, cols };
 }
+
+/**
+ * A square matrix given either in any {@link MatrixLike} form, or as the typed-array core's row-major
+ * `(data, n)` pair: the one input convention of the dense linalg functions. The `(data, n)` form is
+ * checked and used as is (the functions never modify it); the others are read by {@link toSizedMatrix}.
+ *
+ * @param fn - the function's name, for messages.
+ * @param a - the matrix, or its row-major data when `n` is given.
+ * @param n - the size, exactly when `a` is a bare Float64Array.
+ * @throws RangeError or TypeError naming `fn` when the input is malformed.
+ */
+export function squareMatrixInput(
+  fn: string,
+  a: MatrixLike | Float64Array,
+  n: number | undefined,
+): SizedMatrix {
+  if (a instanceof Float64Array) {
+    if (n === undefined || !Number.isInteger(n) || n < 0 || a.length !== n * n) {
+      throw new RangeError(
+        `${fn}: data has length ${a.length}, expected n² with n = ${String(n)} (pass (data, n) or a MatrixLike)`,
+      );
+    }
+    return { data: a, size: n };
+  }
+  if (n !== undefined) throw new TypeError(`${fn}: the size n goes with a bare Float64Array only`);
+  return toSizedMatrix(a, `${fn}: A`);
+}

@@ -1,3 +1,4 @@
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 /**
  * Memory order of a dense float64 matrix stored in a flat array. In `column-major` order (the default
  * here) column j of a rows×cols matrix is the contiguous slice `[j·rows, (j+1)·rows)`, which is how the
@@ -48,7 +49,13 @@ function checkShape(fn: string, a: Float64Array, rows: number, cols: number): vo
   }
 }
 
+const OPTION_KEYS: OptionKeys<RangeBasisOptions> = { layout: true, rtol: true };
+
 function layoutOf(fn: string, options: QROptions): MatrixLayout {
+  // thinQR takes QROptions only; rtol is refused there below.
+  checkOptionKeys(fn, options, OPTION_KEYS);
+  if (fn !== 'rangeBasis' && (options as RangeBasisOptions).rtol !== undefined)
+    throw new TypeError(`${fn}: unknown option 'rtol' (it is rangeBasis's)`);
   const layout = options.layout ?? 'column-major';
   if (layout !== 'column-major' && layout !== 'row-major') {
     throw new RangeError(`${fn}: layout must be 'column-major' or 'row-major', got ${String(layout)}`);

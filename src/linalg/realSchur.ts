@@ -1,4 +1,5 @@
 import { hessenberg } from './hessenberg.js';
+import { type MatrixLike, squareMatrixInput } from './matrixLike.js';
 import { transpose } from './matrixMultiply.js';
 
 /** A real Schur decomposition A = U T Uᵀ. */
@@ -30,14 +31,12 @@ const MAX_ITERATIONS_PER_VALUE = 100;
  * is split by a rotation, so T's block structure can be read off its subdiagonal. The Schur vectors
  * are accumulated transposed (each 3-element reflector then combines three contiguous rows).
  *
- * @param a - row-major n×n matrix (not modified).
- * @param n - the size.
+ * @param input - the matrix (not modified): any {@link MatrixLike}, or row-major n×n data with `size`.
+ * @param size - the size, with bare row-major data only.
  * @throws RangeError for a malformed or non-finite input; Error if QR does not converge.
  */
-export function realSchur(a: Float64Array, n: number): RealSchurResult {
-  if (!Number.isInteger(n) || n < 0 || a.length !== n * n) {
-    throw new RangeError(`realSchur: data has length ${a.length}, expected n² with n = ${n}`);
-  }
+export function realSchur(input: MatrixLike | Float64Array, size?: number): RealSchurResult {
+  const { data: a, size: n } = squareMatrixInput('realSchur', input, size);
   for (let k = 0; k < a.length; k++) {
     if (!Number.isFinite(a[k]!))
       throw new RangeError(`realSchur: entry [${Math.floor(k / n)}][${k % n}] is ${a[k]}`);

@@ -1,3 +1,4 @@
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 /** Options for {@link symmetricTridiagonalEigen}. */
 export interface TridiagonalEigenOptions {
   /** Also compute the eigenvectors (default false: eigenvalues only, which is O(n²) instead of O(n³)). */
@@ -10,6 +11,11 @@ export interface TridiagonalEigenOptions {
    */
   basis?: Float64Array;
 }
+
+const OPTION_KEYS: OptionKeys<TridiagonalEigenOptions> = {
+  vectors: true,
+  basis: true,
+};
 
 /** Eigen-decomposition of a symmetric matrix: ascending eigenvalues and, optionally, eigenvectors. */
 export interface SymmetricEigenResult {
@@ -46,6 +52,7 @@ export function symmetricTridiagonalEigen(
   offDiagonal: Float64Array,
   options: TridiagonalEigenOptions = {},
 ): SymmetricEigenResult {
+  checkOptionKeys('symmetricTridiagonalEigen', options, OPTION_KEYS);
   const n = diagonal.length;
   if (offDiagonal.length !== Math.max(n - 1, 0)) {
     throw new RangeError(

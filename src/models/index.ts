@@ -29,4 +29,4 @@ export {
 } from './recomputeBatchNormStatistics.js';
 export { regularizationPenalty } from './regularizationPenalty.js';
 export { type LayerCall, withReplacedLayerCalls } from './replaceLayerCalls.js';
-export { type ResNetV1Options, resnetBlocksPerStack, resnetV1 } from './resnetV1.js';
+export { type ResNetV1Options, resnetBlocksPerStack, resnetV1, resnetV1Size } from './resnetV1.js';

@@ -1,3 +1,4 @@
+import { totalmem } from 'node:os';
 import {
   model as functionalModel,
   input as inputLayer,
@@ -6,6 +7,7 @@ import {
   regularizers,
   type SymbolicTensor,
 } from '@tensorflow/tfjs-layers';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng } from '../util/random.js';
 import { KerasBatchNormalization } from './batchNormalization.js';
 import { initializeKernels } from './heNormal.js';
@@ -31,6 +33,16 @@ export interface ResNetV1Options {
   outputActivation?: 'softmax' | 'linear';
 }
 
+const OPTION_KEYS: OptionKeys<ResNetV1Options> = {
+  depth: true,
+  inputShape: true,
+  numClasses: true,
+  numFilters: true,
+  weightDecay: true,
+  seed: true,
+  outputActivation: true,
+};
+
 /**
  * The number of residual blocks per stack of a ResNet v1 of the given depth, n = (depth − 2) / 6.
  *
@@ -49,6 +61,47 @@ function positiveInteger(name: string, value: number): number {
   if (!Number.isInteger(value) || value <= 0)
     throw new RangeError(`resnetV1: ${name} must be a positive integer, got ${value}`);
   return value;
+}
+
+/**
+ * The number of weights (trainable and not) and of layers of a ResNet v1, computed from its options
+ * without building it: what {@link resnetV1} checks against the machine's memory before building.
+ *
+ * @param options - depth, and numFilters, numClasses, inputShape as for {@link resnetV1}.
+ * @returns weights (all of them, batch-norm moving statistics included) and layers.
+ * @throws RangeError for a depth that is not 6n + 2.
+ */
+export function resnetV1Size(
+  options: Pick<ResNetV1Options, 'depth' | 'numFilters' | 'numClasses' | 'inputShape'>,
+): { weights: number; layers: number } {
+  const n = resnetBlocksPerStack(options.depth);
+  const f0 = options.numFilters ?? 16;
+  const classes = options.numClasses ?? 10;
+  const channels = options.inputShape?.[2] ?? 3;
+  const conv = (kernel: number, inputs: number, outputs: number) =>
+    kernel * kernel * inputs * outputs + outputs;
+  const bn = (units: number) => 4 * units; // gamma, beta, moving mean and variance
+  let weights = conv(3, channels, f0) + bn(f0);
+  let previous = f0;
+  for (let stack = 0; stack < 3; stack++) {
+    const f = f0 * 2 ** stack;
+    const first = conv(3, previous, f) + conv(3, f, f) + 2 * bn(f) + (stack > 0 ? conv(1, previous, f) : 0);
+    weights += first + (n - 1) * (2 * conv(3, f, f) + 2 * bn(f));
+    previous = f;
+  }
+  weights += previous * classes + classes;
+  // input, stem (conv, bn, relu); 7 layers per block and a 1×1 shortcut in two blocks; pool, flatten, dense.
+  const layers = 4 + 21 * n + 2 + 3;
+  return { weights, layers };
+}
+
+/**
+ * Bytes it takes to build and train a network of this size, roughly: each weight four times in float32
+ * (value, gradient, momentum, and one more in the Hessian's double backward pass), and per layer the
+ * tfjs-layers objects and symbolic tensors (64 KiB is generous).
+ */
+function trainingBytes(size: { weights: number; layers: number }): number {
+  return 16 * size.weights + 65_536 * size.layers;
 }
 
 /** Output size of a 'same' convolution with this stride. */
@@ -106,6 +159,7 @@ interface ResnetLayerArgs {
  * @throws RangeError for a depth that is not 6n + 2, or for other invalid options.
  */
 export function resnetV1(options: ResNetV1Options): LayersModel {
+  checkOptionKeys('resnetV1', options, OPTION_KEYS);
   const depth = options.depth;
   const blocks = resnetBlocksPerStack(depth);
   const inputShape = options.inputShape ?? [32, 32, 3];
@@ -125,6 +179,14 @@ export function resnetV1(options: ResNetV1Options): LayersModel {
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   if (!Number.isFinite(seed)) throw new RangeError(`resnetV1: seed must be a finite number, got ${seed}`);
 
+  const size = resnetV1Size({ depth, numFilters, numClasses, inputShape });
+  const memory = totalmem();
+  if (trainingBytes(size) > memory) {
+    const gb = (bytes: number) => `${(bytes / 1e9).toPrecision(3)} GB`;
+    throw new RangeError(
+      `resnetV1: depth ${depth} with numFilters ${numFilters} means ${size.weights.toExponential(2)} weights in ${size.layers.toExponential(2)} layers, about ${gb(trainingBytes(size))} to build and train, more than this machine's ${gb(memory)} of memory; choose a smaller options.depth or options.numFilters`,
+    );
+  }
   const [height, width] = inputShape;
   const finalHeight = sameSize(sameSize(height, 2), 2);
   const finalWidth = sameSize(sameSize(width, 2), 2);

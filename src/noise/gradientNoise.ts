@@ -8,11 +8,16 @@ import {
   type ObjectiveGradient,
 } from '../curvature/hessianOperator.js';
 import {
+  OBJECTIVE_OPTION_KEYS,
   type ObjectiveOptions,
+  objectiveOptionsOf,
   type TrainingObjective,
   trainingObjective,
 } from '../curvature/trainingObjective.js';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
+import type { ProgressEvent, ProgressListener, ProgressUnit } from '../util/progress.js';
 import { createRng, type Rng } from '../util/random.js';
 import { type Estimate, exactEstimate } from './estimate.js';
 import { pairedRatio, ratioWithStandardError, sampleMean } from './statistics.js';
@@ -29,26 +34,8 @@ export type NoiseMethod = 'perExample' | 'minibatch' | 'twoBatch';
 /** Every {@link NoiseMethod}. */
 export const NOISE_METHODS: readonly NoiseMethod[] = ['perExample', 'minibatch', 'twoBatch'];
 
-/** A progress report of a long measurement. */
-export interface MeasureProgress {
-  /**
-   * What is being computed: `'gradient'`, `'traceSigma'`, `'traceSigmaH'`, `'traceH'`, `'topEigenvalues'`,
-   * and in {@link measureMinimum} for models with batch normalization `'bnStatistics'`, `'bnAccuracy'`.
-   */
-  stage: string;
-  /** Units done in this stage (examples, mini-batches or matvecs). */
-  done: number;
-  /** Units planned in this stage. */
-  total: number;
-  /**
-   * What `done` and `total` count: `'passes'` over the data (the gradient), `'examples'`, `'batches'`
-   * (sampled mini-batches or batch pairs) or `'matvecs'` (Hessian–vector products).
-   */
-  unit?: ProgressUnit;
-}
-
-/** What a {@link MeasureProgress} counts. */
-export type ProgressUnit = 'passes' | 'examples' | 'batches' | 'matvecs';
+/** A progress report of a long measurement: the library's one {@link ProgressEvent}, under its old name. */
+export type MeasureProgress = ProgressEvent;
 
 /** Options for {@link gradientNoise}. */
 export interface GradientNoiseOptions extends ObjectiveOptions {
@@ -67,11 +54,27 @@ export interface GradientNoiseOptions extends ObjectiveOptions {
   replacement?: boolean;
   /** `'twoBatch'` only: the large batch B_big, a multiple ≥ 2 of `minibatchSize`; default 4·minibatchSize. */
   largeBatchSize?: number;
-  /** Random vectors (each one Hessian–vector product) for tr(σ²H); default 10; 0 skips tr(σ²H). */
+  /**
+   * Random vectors (each one Hessian–vector product) for tr(σ²H); default 10; 0 skips tr(σ²H) (here
+   * only: `measureMinimum` always measures it and needs ≥ 1).
+   */
   sigmaHProbes?: number;
-  /** Called as the work proceeds. */
-  onProgress?: (progress: MeasureProgress) => void;
+  /** Called as the work proceeds, stage by stage (`'gradient'`, `'traceSigma'`, `'traceSigmaH'`). */
+  onProgress?: ProgressListener;
 }
+
+/** Every key of {@link GradientNoiseOptions}, for {@link checkOptionKeys}. */
+const OPTION_KEYS: OptionKeys<GradientNoiseOptions> = {
+  ...OBJECTIVE_OPTION_KEYS,
+  method: true,
+  seed: true,
+  minibatchSize: true,
+  minibatches: true,
+  replacement: true,
+  largeBatchSize: true,
+  sigmaHProbes: true,
+  onProgress: true,
+};
 
 /** The result of {@link gradientNoise}. */
 export interface GradientNoise {
@@ -219,6 +222,8 @@ export async function gradientNoise(
   data: Dataset,
   options: GradientNoiseOptions = {},
 ): Promise<GradientNoise> {
+  checkOptionKeys('gradientNoise', options, OPTION_KEYS);
+  validateDataset(data, { caller: 'gradientNoise', argument: 'data' }, model);
   const method = options.method ?? 'perExample';
   if (!['perExample', 'minibatch', 'twoBatch'].includes(method)) {
     throw new RangeError(
@@ -243,7 +248,8 @@ export async function gradientNoise(
     );
   }
 
-  const hessian = hessianOperator(model, data, options);
+  const objectiveOptions = objectiveOptionsOf(options);
+  const hessian = hessianOperator(model, data, objectiveOptions);
   const objective = hessian.objective;
   const n = objective.n;
   if (n < 2) throw new RangeError(`gradientNoise: needs at least 2 examples, got ${n}`);
@@ -256,7 +262,7 @@ export async function gradientNoise(
   const noiseObjective: TrainingObjective =
     objective.bnMode === 'inference'
       ? objective
-      : trainingObjective(model, data, { ...options, bnMode: 'inference' }, 'gradientNoise');
+      : trainingObjective(model, data, { ...objectiveOptions, bnMode: 'inference' }, 'gradientNoise');
 
   const units: Record<string, ProgressUnit> = {
     gradient: 'passes',
@@ -274,7 +280,7 @@ export async function gradientNoise(
   const noiseFull: ObjectiveGradient =
     noiseObjective === objective
       ? full
-      : await hessianOperator(model, data, { ...options, bnMode: 'inference' }).lossAndGradient();
+      : await hessianOperator(model, data, { ...objectiveOptions, bnMode: 'inference' }).lossAndGradient();
   report('gradient', 1, 1);
   const gradNormSq = exactEstimate(full.gradNormSq, n);
   const loss = exactEstimate(full.loss, n);

@@ -6,6 +6,5 @@ export {
   type MeasureProgress,
   NOISE_METHODS,
   type NoiseMethod,
-  type ProgressUnit,
 } from './gradientNoise.js';
 export { pairedRatio, ratioWithStandardError, type SampleMean, sampleMean } from './statistics.js';

@@ -44,7 +44,7 @@ export async function measureRun(
       loss: spec.training.loss,
       seed: spec.training.seed,
       estimator: m.estimator,
-      probes: m.probes,
+      matvecs: m.probes,
       batchSize: Math.min(m.batchSize, m.examples),
       noise: m.noise,
       sigmaHProbes: m.sigmaHProbes,

@@ -4,6 +4,7 @@ import { expectedGradNormSqFourFactor, expectedLossFourFactor } from '../theory/
 import { magnitudeDifference } from '../theory/magnitudeDifference.js';
 import { stationaryCovariance } from '../theory/stationaryCovariance.js';
 import { expectedLossThreeFactor } from '../theory/threeFactor.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createLinearRegression, type LinearRegressionModel } from './linearRegression.js';
 import { linearRegressionStationaryCovariance } from './linearRegressionStationaryCovariance.js';
 import { createLogisticRegression } from './logisticRegression.js';
@@ -19,6 +20,12 @@ export interface FactorsDemoOptions {
   /** Progress: units done out of a total. */
   onProgress?: (done: number, total: number, status: string) => void;
 }
+
+const OPTION_KEYS: OptionKeys<FactorsDemoOptions> = {
+  seed: true,
+  quick: true,
+  onProgress: true,
+};
 
 /** One (model, δ, m) case of the demo: the factors, the predictions and what SGD did. */
 export interface FactorsDemoRow {
@@ -137,6 +144,7 @@ const MODELS: ModelSpec[] = [
  * @param options - seed, quick mode, progress callback.
  */
 export function runFactorsDemo(options: FactorsDemoOptions = {}): FactorsDemoResult {
+  checkOptionKeys('runFactorsDemo', options, OPTION_KEYS);
   const seed = options.seed ?? 0;
   if (!Number.isInteger(seed)) throw new RangeError(`runFactorsDemo: seed must be an integer, got ${seed}`);
   const quick = options.quick ?? false;

@@ -1,6 +1,7 @@
 import { cholesky, choleskySolve } from '../linalg/cholesky.js';
 import type { MatrixLike } from '../linalg/matrixLike.js';
 import { matmul } from '../linalg/matrixMultiply.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng, type Rng } from '../util/random.js';
 import { createGaussianDesign } from './gaussianDesign.js';
 import { checkInteger, checkRange, checkVector } from './options.js';
@@ -21,6 +22,15 @@ export interface LinearRegressionOptions {
   /** Seed for θ₀ and the fixed sample (default 0). */
   seed?: number;
 }
+
+const OPTION_KEYS: OptionKeys<LinearRegressionOptions> = {
+  dim: true,
+  theta0: true,
+  designCovariance: true,
+  noiseVariance: true,
+  sampleSize: true,
+  seed: true,
+};
 
 /** The linear-regression model, with what the exact discrete-time analysis needs. */
 export interface LinearRegressionModel extends SolvableModel {
@@ -51,6 +61,7 @@ export interface LinearRegressionModel extends SolvableModel {
  * @throws RangeError for invalid options (naming the option).
  */
 export function createLinearRegression(options: LinearRegressionOptions = {}): LinearRegressionModel {
+  checkOptionKeys('createLinearRegression', options, OPTION_KEYS);
   const fn = 'createLinearRegression';
   const p = options.dim ?? 4;
   checkInteger(fn, 'dim', p, 1);

@@ -1,5 +1,6 @@
 import { cholesky, choleskySolve } from '../linalg/cholesky.js';
 import type { MatrixLike } from '../linalg/matrixLike.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng } from '../util/random.js';
 import { createGaussianDesign } from './gaussianDesign.js';
 import { NORMAL_NODES, NORMAL_WEIGHTS, normalExpectation, sigmoid, softplus } from './normalExpectation.js';
@@ -26,6 +27,16 @@ export interface LogisticRegressionOptions {
   /** Seed for θ₀ and the fixed sample (default 0). */
   seed?: number;
 }
+
+const OPTION_KEYS: OptionKeys<LogisticRegressionOptions> = {
+  dim: true,
+  theta0: true,
+  designCovariance: true,
+  signal: true,
+  labelFlip: true,
+  sampleSize: true,
+  seed: true,
+};
 
 /** The logistic-regression model. */
 export interface LogisticRegressionModel extends SolvableModel {
@@ -58,6 +69,7 @@ export interface LogisticRegressionModel extends SolvableModel {
  * @throws RangeError for invalid options; Error if the finite sample is separable (no minimizer).
  */
 export function createLogisticRegression(options: LogisticRegressionOptions = {}): LogisticRegressionModel {
+  checkOptionKeys('createLogisticRegression', options, OPTION_KEYS);
   const fn = 'createLogisticRegression';
   const p = options.dim ?? 4;
   checkInteger(fn, 'dim', p, 1);

@@ -1,5 +1,6 @@
 import { symmetricEigen } from '../linalg/symmetricEigen.js';
 import { assertPositive, assertPositiveInteger } from '../theory/validate.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createRng } from '../util/random.js';
 import { checkInteger } from './options.js';
 import type { SolvableModel } from './solvableModel.js';
@@ -27,6 +28,17 @@ export interface SgdSimulationOptions {
   /** Called now and then with the number of steps done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
+
+const OPTION_KEYS: OptionKeys<SgdSimulationOptions> = {
+  lr: true,
+  batchSize: true,
+  seed: true,
+  numBatches: true,
+  batchLength: true,
+  burnIn: true,
+  recordEvery: true,
+  onProgress: true,
+};
 
 /** A mean with its standard error. */
 export interface BatchMeansEstimate {
@@ -85,6 +97,7 @@ const MAX_STEPS = 50_000_000;
  *   length would exceed 5·10⁷ steps (pass `batchLength` explicitly).
  */
 export function simulateSgd(model: SolvableModel, options: SgdSimulationOptions): SgdSimulationResult {
+  checkOptionKeys('simulateSgd', options, OPTION_KEYS);
   const fn = 'simulateSgd';
   const { lr, batchSize } = options;
   assertPositive(fn, 'lr', lr);

@@ -1,6 +1,7 @@
 import { type MatrixLike, type SizedMatrix, toSizedMatrix } from '../linalg/matrixLike.js';
 import { matmul, matmulTransposeB, transpose } from '../linalg/matrixMultiply.js';
 import { symmetricEigen, symmetryDefect } from '../linalg/symmetricEigen.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 
 /** Options shared by the covariance functions that take a symmetric H. */
 export interface SymmetricInputOptions {
@@ -10,6 +11,8 @@ export interface SymmetricInputOptions {
    */
   symmetryTolerance?: number;
 }
+
+const OPTION_KEYS: OptionKeys<SymmetricInputOptions> = { symmetryTolerance: true };
 
 /** H's eigen-decomposition with σ², both validated and symmetrized. */
 export interface SpectralProblem {
@@ -52,6 +55,7 @@ export function prepareSpectralProblem(
   sigma2: MatrixLike,
   options: SymmetricInputOptions = {},
 ): SpectralProblem {
+  checkOptionKeys(fn, options, OPTION_KEYS);
   const tolerance = options.symmetryTolerance ?? 1e-8;
   if (!(tolerance >= 0)) throw new RangeError(`${fn}: symmetryTolerance must be ≥ 0, got ${tolerance}`);
   const H = toSizedMatrix(h, `${fn}: H`);

@@ -1,9 +1,11 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsTensor } from '../io/safetensors.js';
 import { assignTensors, modelTensors } from '../io/weights.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { describePathKind, pathKind } from '../util/fileErrors.js';
+import { readJsonFile } from '../util/readJsonFile.js';
 import type { EpochRecord } from './history.js';
 
 /** The pointer file of a checkpoint directory; written last, so it always names complete files. */
@@ -38,13 +40,16 @@ const EPOCH_FILE = /^epoch-(\d+)\.(weights|optimizer)\.safetensors$/;
  */
 export function readCheckpointState(dir: string): CheckpointState | undefined {
   const path = join(dir, CHECKPOINT_FILE);
-  if (!existsSync(path)) return undefined;
+  const kind = pathKind(path);
+  if (kind === 'missing') return undefined;
+  if (kind !== 'file') throw new Error(`${path} ${describePathKind(kind)}, not a checkpoint file`);
   let state: CheckpointState;
   try {
-    state = JSON.parse(readFileSync(path, 'utf8')) as CheckpointState;
+    state = readJsonFile(path) as CheckpointState;
   } catch (error) {
     throw new Error(
       `${path}: not a readable checkpoint (${error instanceof Error ? error.message : String(error)})`,
+      { cause: error },
     );
   }
   if (state?.format !== 'sgd-factors-checkpoint' || state.version !== 1)

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
 import type { Dataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { type LossSpec, type ResolvedLoss, resolveLoss } from './losses.js';
 
 /** Options for {@link evaluateModel}. */
@@ -13,6 +15,12 @@ export interface EvaluateOptions {
   /** Examples per forward pass (memory, not results). Default 256. */
   batchSize?: number;
 }
+
+const OPTION_KEYS: OptionKeys<EvaluateOptions> = {
+  loss: true,
+  outputs: true,
+  batchSize: true,
+};
 
 /** Mean loss and accuracy of a model on a data set. */
 export interface Evaluation {
@@ -38,11 +46,13 @@ export async function evaluateModel(
   data: Dataset,
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
+  checkOptionKeys('evaluateModel', options, OPTION_KEYS);
   const batchSize = options.batchSize ?? 256;
   if (!Number.isInteger(batchSize) || batchSize <= 0)
     throw new RangeError(`evaluateModel: options.batchSize must be a positive integer, got ${batchSize}`);
   const spec = options.loss ?? 'kld';
   const loss = typeof spec === 'object' ? spec : resolveLoss(spec, options.outputs ?? modelOutputKind(model));
+  validateDataset(data, { caller: 'evaluateModel', argument: 'data' }, model);
   const n = data.images.shape[0];
   if (n === 0) throw new RangeError('evaluateModel: the data set is empty');
   let lossSum = 0;

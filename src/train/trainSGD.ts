@@ -1,10 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { ensureSecondOrderGradients } from '../backend/ensureSecondOrderGradients.js';
 import { type AugmentOptions, epochBatches, gatherBatch } from '../data/batches.js';
 import type { Dataset, SplitDataset } from '../data/dataset.js';
+import { validateDataset } from '../data/validateDataset.js';
 import { weightName } from '../io/weights.js';
 import { modelOutputKind, type OutputKind } from '../models/outputKind.js';
 import { regularizationPenalty } from '../models/regularizationPenalty.js';
+import { checkOptionKeys, type OptionKeys } from '../util/options.js';
 import { createProgress } from '../util/progress.js';
 import { createRng } from '../util/random.js';
 import {
@@ -74,6 +77,28 @@ export interface TrainSGDOptions {
   /** Where progress goes. Default process.stderr. */
   progressStream?: NodeJS.WriteStream;
 }
+
+const OPTION_KEYS: OptionKeys<TrainSGDOptions> = {
+  lr: true,
+  batchSize: true,
+  epochs: true,
+  momentum: true,
+  schedule: true,
+  loss: true,
+  outputs: true,
+  seed: true,
+  replacement: true,
+  dropLast: true,
+  augment: true,
+  validationData: true,
+  validationBatchSize: true,
+  checkpointDir: true,
+  resume: true,
+  onBatchEnd: true,
+  onEpochEnd: true,
+  quiet: true,
+  progressStream: true,
+};
 
 /** What {@link trainSGD} returns. */
 export interface TrainResult {
@@ -155,6 +180,9 @@ export async function trainSGD(
   data: Dataset | SplitDataset,
   options: TrainSGDOptions,
 ): Promise<TrainResult> {
+  checkOptionKeys('trainSGD', options, OPTION_KEYS);
+  // The wasm backend needs this library's Conv2DBackpropFilter kernel to train a convolutional network.
+  ensureSecondOrderGradients();
   const train = isSplit(data) ? data.train : data;
   const validation =
     options.validationData === null
@@ -177,14 +205,17 @@ export async function trainSGD(
   const schedule = options.schedule ?? PAPER_SCHEDULE;
   const outputs = options.outputs ?? modelOutputKind(model);
   const loss = resolveLoss(options.loss ?? 'kld', outputs);
+  validateDataset(train, { caller: 'trainSGD', argument: isSplit(data) ? 'data.train' : 'data' }, model);
+  if (validation !== undefined) {
+    const argument =
+      options.validationData !== undefined
+        ? 'options.validationData'
+        : isSplit(data) && data.validation !== undefined
+          ? 'data.validation'
+          : 'data.test';
+    validateDataset(validation, { caller: 'trainSGD', argument }, model);
+  }
   const n = train.images.shape[0];
-  if (train.labels.shape[0] !== n)
-    throw new RangeError(`trainSGD: the training set has ${n} images but ${train.labels.shape[0]} labels`);
-  const outputShape = model.outputs[0]?.shape;
-  if (outputShape?.[outputShape.length - 1] !== train.numClasses)
-    throw new RangeError(
-      `trainSGD: the model outputs ${String(outputShape?.[outputShape.length - 1])} classes, the data has ${train.numClasses}`,
-    );
   const batchOptions = {
     batchSize,
     seed,

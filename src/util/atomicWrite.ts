@@ -1,6 +1,29 @@
-import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, linkSync, mkdirSync, openSync, renameSync, rmSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
+import { fileError } from './fileErrors.js';
+import { ownedTempTag, sweepStaleFiles } from './staleFiles.js';
+
+/**
+ * The temporary names {@link writeFileAtomic} writes before renaming: `.<name>.<pid>-<hex>.tmp`, and
+ * `.<12 hex>.tmp` from versions before the pid was part of the name.
+ */
+const TEMP_NAME = /^\.(?:.+\.(\d+)-[0-9a-f]{12}|[0-9a-f]{12})\.tmp$/;
+
+const swept = new Set<string>();
+
+/**
+ * Removes the temporary files that {@link writeFileAtomic} left in `dir` when a process was killed
+ * between writing and renaming (those of processes that no longer exist; legacy unnamed ones after an
+ * hour). `writeFileAtomic` calls it once per directory per process; call it yourself to clean a
+ * directory you will not write to.
+ *
+ * @param dir - the directory.
+ * @returns the paths removed.
+ */
+export function sweepStaleTempFiles(dir: string): string[] {
+  swept.add(resolve(dir));
+  return sweepStaleFiles(dir, { pattern: TEMP_NAME });
+}
 
 /** Writes `data` to a new file `path` and fsyncs it, so that its content is on disk before it is renamed. */
 function writeDurably(path: string, data: string | Uint8Array): void {
@@ -32,9 +55,20 @@ function fsyncDirectory(dir: string): void {
   }
 }
 
-/** A temporary name next to `path`, unique to this call (readers and clean-ups skip dot-files ending in .tmp). */
-function temporaryPath(path: string): string {
-  return join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
+/**
+ * Creates the directory of `path` and returns a temporary name next to it, owned by this process
+ * (`.<name>.<pid>-<hex>.tmp`, shortened to stay within the file system's 255-byte limit); the first call
+ * for a directory sweeps what killed processes left there.
+ */
+function prepareTemporary(path: string): { dir: string; tmp: string } {
+  const dir = dirname(path);
+  try {
+    mkdirSync(dir, { recursive: true });
+  } catch (error) {
+    throw fileError('cannot create the directory', dir, error);
+  }
+  if (!swept.has(resolve(dir))) sweepStaleTempFiles(dir);
+  return { dir, tmp: join(dir, `.${basename(path).slice(0, 100)}.${ownedTempTag()}.tmp`) };
 }
 
 /**
@@ -42,19 +76,28 @@ function temporaryPath(path: string): string {
  * after a crash of the machine: the data goes to a temporary file in the same directory, which is fsynced,
  * renamed over the target, and the directory fsynced.
  *
+ * @remarks
+ * The temporary file is named after the target and this process, so that the first write into a
+ * directory in a later process removes what a killed one left there ({@link sweepStaleTempFiles}). Errors
+ * name the file and say what went wrong in words (e.g. "no space left on the device (ENOSPC)"), keeping
+ * `code` and the original error as `cause`; the temporary file is removed on every error path.
+ *
  * @param path - the file to write; its directory is created if missing.
  * @param data - the content.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array): void {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = temporaryPath(path);
+  const { dir, tmp } = prepareTemporary(path);
   try {
     writeDurably(tmp, data);
+  } catch (error) {
+    rmSync(tmp, { force: true });
+    throw fileError('cannot write', path, error);
+  }
+  try {
     renameSync(tmp, path);
   } catch (error) {
     rmSync(tmp, { force: true });
-    throw error;
+    throw fileError('cannot replace', path, error);
   }
   fsyncDirectory(dir);
 }
@@ -70,15 +113,13 @@ export function writeFileAtomic(path: string, data: string | Uint8Array): void {
  * @returns true when this call created the file, false when it existed already (left untouched).
  */
 export function createFileExclusive(path: string, data: string | Uint8Array): boolean {
-  const dir = dirname(path);
-  mkdirSync(dir, { recursive: true });
-  const tmp = temporaryPath(path);
+  const { dir, tmp } = prepareTemporary(path);
   try {
     writeDurably(tmp, data);
     linkSync(tmp, path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw error;
+    throw fileError('cannot create', path, error);
   } finally {
     rmSync(tmp, { force: true });
   }

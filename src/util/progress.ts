@@ -1,3 +1,36 @@
+import { checkOptionKeys, type OptionKeys } from './options.js';
+/**
+ * A progress report of a long library call, the one event type every `onProgress` option receives
+ * (estimators, `gradientNoise`, `measureMinimum`, `parallelHutchinsonTrace`).
+ */
+export interface ProgressEvent {
+  /**
+   * The phase: `measureMinimum` and `gradientNoise` report `'gradient'`, `'traceSigma'`, `'traceSigmaH'`,
+   * `'traceH'` and `'topEigenvalues'` (and for models with batch normalization `'bnStatistics'`,
+   * `'bnAccuracy'`); an estimator called directly reports its own name (e.g. `'hutchinsonTrace'`).
+   */
+  stage: string;
+  /** Units done in this phase (matvecs, examples or mini-batches). */
+  done: number;
+  /**
+   * Units planned in this phase: an upper bound when the work can stop early (an adaptive tolerance, a
+   * converged Lanczos run).
+   */
+  total: number;
+  /**
+   * What `done` and `total` count: `'passes'` over the data (the gradient), `'examples'`, `'batches'`
+   * (sampled mini-batches or batch pairs) or `'matvecs'` (Hessian–vector products); absent when the
+   * stage says it (an estimator counts matvecs).
+   */
+  unit?: ProgressUnit;
+}
+
+/** What a {@link ProgressEvent} counts. */
+export type ProgressUnit = 'passes' | 'examples' | 'batches' | 'matvecs';
+
+/** The `onProgress` option of long library calls: called after each unit of work. */
+export type ProgressListener = (event: ProgressEvent) => void;
+
 /** Reports the progress of a long job: a redrawn bar on a TTY, plain lines otherwise. */
 export interface Progress {
   /** Sets the number of finished units (0…total) and an optional short status text. */
@@ -22,6 +55,14 @@ export interface ProgressOptions {
   plainIntervalMs?: number;
 }
 
+const OPTION_KEYS: OptionKeys<ProgressOptions> = {
+  label: true,
+  total: true,
+  stream: true,
+  silent: true,
+  plainIntervalMs: true,
+};
+
 function formatSeconds(s: number): string {
   if (!Number.isFinite(s)) return '?';
   if (s < 60) return `${s.toFixed(0)}s`;
@@ -34,6 +75,7 @@ function formatSeconds(s: number): string {
  * prints a plain line now and then, so logs stay readable.
  */
 export function createProgress(options: ProgressOptions): Progress {
+  checkOptionKeys('createProgress', options, OPTION_KEYS);
   const stream = options.stream ?? process.stderr;
   const tty = Boolean(stream.isTTY) && !options.silent;
   const start = Date.now();

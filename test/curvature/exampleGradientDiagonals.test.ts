@@ -35,7 +35,7 @@ test('exact diag σ² and diag F̂ equal those of the closed-form per-example gr
     const progress: number[] = [];
     const r = await exampleGradientDiagonals(p.model, p.data, {
       loss: p.loss,
-      onProgress: (d) => progress.push(d),
+      onProgress: (e) => progress.push(e.done),
     });
     assert.equal(tf.memory().numTensors, start);
     assert.equal(r.examples, 13);

@@ -123,7 +123,7 @@ describe('data-source registry', () => {
     tf.dispose(Object.values(datasetFromArrays(ok)).filter((v) => v instanceof tf.Tensor));
     assert.throws(
       () => datasetFromArrays({ ...ok, labels: Int32Array.from([0, 7, 1]) }),
-      /data.labels\[1\] is 7, outside \[0, 3\)/,
+      /data.labels\[1\] is 7; labels must be integers in \[0, 3\)/,
     );
     assert.throws(
       () => datasetFromArrays({ ...ok, shape: [3, 3] }),

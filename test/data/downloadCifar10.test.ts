@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -22,7 +31,7 @@ let server: Server;
 let base: string;
 const hits = new Map<string, number>();
 let totalRequests = 0;
-const MAX_REQUESTS = 100;
+const MAX_REQUESTS = 200;
 
 const md5 = (b: Buffer): string => createHash('md5').update(b).digest('hex');
 
@@ -251,4 +260,46 @@ test('bad expected values are RangeErrors', async () => {
     downloadCifar10({ cacheDir: freshCache('bad'), url: `${base}/x`, expectedBytes: 0, silent: true }),
     /expectedBytes must be a positive integer/,
   );
+});
+
+test('an extraction refused 50 times in a row fails with the tar error each time and leaves nothing', async () => {
+  const cacheDir = freshCache('evil-50');
+  for (let attempt = 0; attempt < 50; attempt++) {
+    await assert.rejects(
+      downloadCifar10({ cacheDir, silent: true, ...official('/evil.tar.gz', evil) }),
+      (error: Error) => {
+        // The tar error itself, never a clean-up error (ENOTEMPTY … rmdir) in its place.
+        assert.match(
+          error.message,
+          /^downloadCifar10: cannot extract .*evil\.tar\.gz: .*contains '\.\.'/,
+          `attempt ${attempt}`,
+        );
+        return true;
+      },
+    );
+    assertNoCache(cacheDir);
+  }
+  assert.ok(totalRequests <= MAX_REQUESTS);
+});
+
+test('what killed downloads left in the cache is removed by the next call; a live process keeps its own', async () => {
+  const cacheDir = freshCache('leftovers');
+  mkdirSync(cacheDir, { recursive: true });
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+    encoding: 'utf8',
+  });
+  const dead = Number(child.stdout);
+  const deadArchive = join(cacheDir, `.download-${dead}-0123456789ab.tar.gz`);
+  const deadStaging = join(cacheDir, `.extract-${dead}-0123456789ab`);
+  const liveArchive = join(cacheDir, `.download-${process.ppid}-0123456789ab.tar.gz`);
+  writeFileSync(deadArchive, 'partial');
+  mkdirSync(join(deadStaging, 'cifar-10-batches-bin'), { recursive: true });
+  writeFileSync(join(deadStaging, 'cifar-10-batches-bin', 'data_batch_1.bin'), 'partial');
+  writeFileSync(liveArchive, 'in progress');
+  const dir = await downloadCifar10({ cacheDir, silent: true, ...official('/cifar.tar.gz') });
+  assert.deepEqual(readdirSync(cacheDir).sort(), [
+    `.download-${process.ppid}-0123456789ab.tar.gz`,
+    'cifar-10-batches-bin',
+  ]);
+  assert.ok(existsSync(join(dir, 'data_batch_5.bin')));
 });

@@ -32,7 +32,7 @@ function agrees(e: { estimate: number; standardError: number }, exact: number): 
 }
 
 const estimators = {
-  hutchinson: (op: LinearOperator, seed: number) => hutchinsonTrace(op, { probes: 12, seed }),
+  hutchinson: (op: LinearOperator, seed: number) => hutchinsonTrace(op, { matvecs: 12, seed }),
   hutchpp: (op: LinearOperator, seed: number) => hutchPlusPlusTrace(op, { matvecs: 12, seed }),
   xtrace: (op: LinearOperator, seed: number) => xtrace(op, { matvecs: 12, seed }),
 };
@@ -52,7 +52,7 @@ for (const estimator of ['hutchinson', 'hutchpp', 'xtrace'] as const) {
         const m = await measureMinimum(p.model, p.data, {
           loss: p.loss,
           estimator,
-          probes: 12,
+          matvecs: 12,
           sigmaHProbes: 6,
           seed,
           batchSize: 5,
@@ -60,13 +60,12 @@ for (const estimator of ['hutchinson', 'hutchpp', 'xtrace'] as const) {
         });
         // The estimator saw exactly the Hessian: the same estimator on the dense closed-form matrix, with the
         // same seed, gives the same estimate and standard error up to float32 rounding of the products.
-        const dense = await estimators[estimator](
-          matrixOperator({ data: H, size: D }),
-          m.settings.streamSeeds.traceH,
-        );
+        // Tr H's probes come from `seed` itself, as the estimators draw them.
+        assert.equal(m.settings.streamSeeds.traceH, seed);
+        const dense = await estimators[estimator](matrixOperator({ data: H, size: D }), seed);
         assert.ok(Math.abs(m.traceH.estimate - dense.estimate) < 1e-5 * trH);
         assert.ok(Math.abs(m.traceH.standardError - dense.standardError) < 1e-5 * trH);
-        assert.equal(m.traceH.samples, dense.samples.length);
+        assert.equal(m.traceH.samples, dense.probeValues.length);
         // Hutchinson's standard error is calibrated on any spectrum; the sketching estimators' are
         // heuristics whose calibration docs/estimators.md discusses, so only Hutchinson is held to 4 SE here.
         if (estimator === 'hutchinson')
@@ -107,7 +106,7 @@ test('topEigenvalues are the largest eigenvalues of the closed-form Hessian; min
     const top = Array.from(exact).sort((a, b) => b - a);
     const m = await measureMinimum(p.model, p.data, {
       loss: p.loss,
-      probes: 10,
+      matvecs: 10,
       topEigenvalues: 2,
       noise: 'minibatch',
       minibatchSize: 3,
@@ -137,6 +136,7 @@ test('topEigenvalues are the largest eigenvalues of the closed-form Hessian; min
 test('measureMinimum leaks no tensors and names bad options', async () => {
   const p = regressionProblem('logistic', { n: 6, seed: 2 });
   try {
+    // `probes`, the deprecated name of `matvecs`, still works.
     const run = () => measureMinimum(p.model, p.data, { loss: p.loss, probes: 3, sigmaHProbes: 2 });
     await run();
     const start = tf.memory().numTensors;
@@ -152,8 +152,16 @@ test('measureMinimum leaks no tensors and names bad options', async () => {
       /options\.probes must be an integer ≥ 4/,
     );
     await assert.rejects(
+      measureMinimum(p.model, p.data, { loss: p.loss, estimator: 'xtrace', matvecs: 3 }),
+      /options\.matvecs must be an integer ≥ 4/,
+    );
+    await assert.rejects(
+      measureMinimum(p.model, p.data, { loss: p.loss, matvecs: 3, probes: 3 }),
+      /give options\.matvecs only/,
+    );
+    await assert.rejects(
       measureMinimum(p.model, p.data, { loss: p.loss, sigmaHProbes: 0 }),
-      /options\.sigmaHProbes/,
+      /options\.sigmaHProbes must be an integer ≥ 1 \(tr\(σ²H\) is part of every measurement; gradientNoise skips it with sigmaHProbes 0\)/,
     );
   } finally {
     p.dispose();

@@ -99,3 +99,49 @@ test('a file for another architecture is refused with a clear error and the mode
   );
   for (const m of [source, deeper, wider, target]) m.dispose();
 });
+
+test('weights holding NaN, ±∞ or a negative batch-norm variance are refused with the tensor named; the model is unchanged', async () => {
+  const source = resnetV1({ ...small, seed: 3 });
+  const target = resnetV1({ ...small, seed: 4 });
+  const path = join(dir, 'finite.safetensors');
+  await saveWeights(source, path);
+  const before = snapshot(target);
+  const content = decodeSafetensors(readFileSync(path));
+  const cases: [string, number, number, RegExp][] = [
+    [
+      'stack1_block1_conv1/kernel',
+      5,
+      Number.NaN,
+      /tensor 'stack1_block1_conv1\/kernel' holds NaN at index 5; weights must be finite/,
+    ],
+    [
+      'dense/bias',
+      2,
+      Number.POSITIVE_INFINITY,
+      /tensor 'dense\/bias' holds Infinity at index 2; weights must be finite/,
+    ],
+    [
+      'stem_bn/moving_variance',
+      1,
+      -0.5,
+      /tensor 'stem_bn\/moving_variance' holds -0\.5 at index 1; a batch-norm moving variance cannot be negative/,
+    ],
+  ];
+  for (const [name, index, value, message] of cases) {
+    const tensor = content.tensors.get(name)!;
+    const data = Float32Array.from(tensor.data as Float32Array);
+    data[index] = value;
+    const tensors = new Map(content.tensors);
+    tensors.set(name, { ...tensor, data });
+    const bad = join(dir, 'bad.safetensors');
+    writeFileSync(bad, encodeSafetensors(tensors, content.metadata));
+    await assert.rejects(loadWeights(target, bad), (error: Error) => {
+      assert.match(error.message, message);
+      assert.ok(error.message.startsWith(bad), error.message);
+      return true;
+    });
+    assert.deepEqual(snapshot(target), before);
+  }
+  source.dispose();
+  target.dispose();
+});

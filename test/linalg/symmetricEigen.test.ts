@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { cholesky } from '../../src/linalg/cholesky.js';
 import { householderTridiagonal } from '../../src/linalg/householderTridiagonal.js';
 import { symmetricEigen, symmetryDefect } from '../../src/linalg/symmetricEigen.js';
 import { createRng } from '../../src/util/random.js';
@@ -87,4 +88,24 @@ test('symmetryDefect measures relative asymmetry; bad sizes are RangeErrors', ()
   assert.equal(symmetryDefect(Float64Array.of(0, 0, 0, 0), 2), 0);
   assert.equal(symmetryDefect(Float64Array.of(4, 1, 3, 1), 2), 0.5);
   assert.throws(() => symmetricEigen(new Float64Array(5), 2), RangeError);
+});
+
+test('one matrix input convention: rows, { data, size }, a mathjs matrix and (data, n) agree', async () => {
+  const { matrix } = await import('mathjs');
+  const rows = [
+    [4, 1, 0.5],
+    [1, 3, 0.2],
+    [0.5, 0.2, 2],
+  ];
+  const data = Float64Array.from(rows.flat());
+  const reference = symmetricEigen(data, 3);
+  for (const input of [rows, { data, size: 3 }, matrix(rows)]) {
+    const r = symmetricEigen(input, { vectors: true });
+    assert.deepEqual(Array.from(r.values), Array.from(reference.values));
+    assert.deepEqual(Array.from(r.vectors!), Array.from(reference.vectors!));
+  }
+  assert.deepEqual(Array.from(cholesky(rows)), Array.from(cholesky(data, 3)));
+  assert.equal(symmetryDefect(rows), 0);
+  assert.throws(() => symmetricEigen(rows, 3 as never), /the size n goes with a bare Float64Array only/);
+  assert.throws(() => symmetricEigen(data, 2), /symmetricEigen: data has length 9, expected n² with n = 2/);
 });

@@ -6,7 +6,7 @@ import { initBackend } from '../../src/backend/initBackend.js';
 import { modelOutputKind } from '../../src/models/outputKind.js';
 import { parameterCounts } from '../../src/models/parameterCounts.js';
 import { regularizationPenalty } from '../../src/models/regularizationPenalty.js';
-import { resnetV1 } from '../../src/models/resnetV1.js';
+import { resnetV1, resnetV1Size } from '../../src/models/resnetV1.js';
 import { createRng } from '../../src/util/random.js';
 
 before(async () => {
@@ -260,4 +260,29 @@ test('the forward pass equals an independent float64 implementation of resnet_v1
     }
   }
   model.dispose();
+});
+
+test('resnetV1Size counts the weights and layers without building; absurd sizes are refused before building', () => {
+  assert.equal(resnetV1Size({ depth: 20 }).weights, 274_442);
+  assert.equal(resnetV1Size({ depth: 56 }).weights, 861_770);
+  const options = { depth: 14, numFilters: 3, numClasses: 7, inputShape: [8, 8, 2] } as const;
+  const model = resnetV1({ ...options, seed: 1 });
+  const size = resnetV1Size(options);
+  assert.equal(
+    size.weights,
+    model.weights.reduce((s, w) => s + w.shape.reduce((a, b) => a! * b!, 1)!, 0),
+  );
+  assert.equal(size.layers, model.layers.length);
+  model.dispose();
+  // Without the bound these build layers until memory runs out.
+  for (const depth of [60_000_002, 6_000_000_002]) {
+    assert.throws(
+      () => resnetV1({ depth }),
+      /^RangeError: resnetV1: depth \d+ with numFilters 16 means .* weights in .* layers, about .* GB to build and train, more than this machine's .* GB of memory; choose a smaller options\.depth or options\.numFilters$/,
+    );
+  }
+  assert.throws(
+    () => resnetV1({ depth: 20, numFilters: 1_000_000 }),
+    /choose a smaller options\.depth or options\.numFilters/,
+  );
 });

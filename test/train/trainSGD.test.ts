@@ -199,7 +199,10 @@ test('callbacks can stop training; bad options are refused', async () => {
     /resume needs options\.checkpointDir/,
   );
   const five = resnetV1({ ...arch, seed: 6, numClasses: 5 });
-  await assert.rejects(trainSGD(five, data.train, base), /the model outputs 5 classes, the data has 10/);
+  await assert.rejects(
+    trainSGD(five, data.train, base),
+    /trainSGD: data.numClasses is 10 but the model has 5 output units/,
+  );
   model.dispose();
   five.dispose();
 });

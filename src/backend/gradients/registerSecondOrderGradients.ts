@@ -59,7 +59,9 @@ const SECOND_ORDER_GRADIENTS: readonly tf.GradConfig[] = [
  * @remarks
  * Adds the gradients of `Conv2DBackpropFilter` and `AvgPoolGrad`, without which exact Hessian-vector
  * products (∇(∇L·v)) of a convolutional network fail with "gradient function not found". Called by
- * {@link initBackend}; call it yourself only if you set the backend up by hand.
+ * {@link initBackend} and, on entry, by every library function that differentiates (through
+ * {@link ensureSecondOrderGradients}), so calling it yourself is only needed for your own double
+ * backward passes on a backend set up by hand.
  */
 export function registerSecondOrderGradients(): void {
   if (tf.getGradient('Sum') === undefined) {

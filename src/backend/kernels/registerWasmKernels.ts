@@ -45,8 +45,9 @@ function install(config: tf.KernelConfig): void {
  * - `SgdFactorsReluBackprop`, the ReLU gradient in one pass, used by the `Relu` gradient on wasm.
  * - `SgdFactorsExampleFilterGrads`, every example's own filter gradient (the SIMD filter-gradient kernel
  *   once per example), for the batched per-example gradient norms.
- * Called by {@link initBackend}; call it
- * yourself only if you set the wasm backend up by hand.
+ * Called by {@link initBackend} and, when the active backend is wasm, by every library function that
+ * differentiates (through {@link ensureSecondOrderGradients}); call it yourself only for your own
+ * gradients on a wasm backend set up by hand.
  */
 export function registerWasmKernels(): void {
   if (ours === undefined) {

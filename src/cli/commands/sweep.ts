@@ -9,10 +9,10 @@ import { defaultRunnerModule, workerPoolExecutor } from '../../experiments/worke
 import { type Command, UsageError } from '../command.js';
 import { dataFlagsUsage } from '../dataFlags.js';
 import { integerFlag } from '../flags.js';
+import { withResumeHint } from '../interrupt.js';
 import { importRunner, parseRunner } from '../runnerFlag.js';
 import { SWEEP_CONFIG_OPTIONS, sweepFromFlags } from '../sweepConfigFlags.js';
 import { SWEEP_SUBCOMMANDS_USAGE, sweepSubcommands } from './sweepSubcommands.js';
-import { withResumeHint } from '../interrupt.js';
 
 /** Whether a native TensorFlow package is installed (resolvable), without loading it. */
 function nativeTensorflowInstalled(): string | undefined {

@@ -83,11 +83,11 @@ export async function blockTraces(
       total += q;
     });
     totals[k] = total;
-    options.onProgress?.(k + 1, probes);
+    options.onProgress?.({ stage: 'blockTraces', done: k + 1, total: probes });
   }
   const estimate = (values: Float64Array): StochasticEstimate => {
     const { mean, standardError } = meanAndStandardError(values);
-    return { estimate: mean, standardError, matvecs: probes, samples: values };
+    return { estimate: mean, standardError, matvecs: probes, probeValues: values };
   };
   return {
     total: estimate(totals),

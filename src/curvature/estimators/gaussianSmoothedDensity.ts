@@ -1,5 +1,5 @@
+import { checkInteger, checkOptionKeys, checkPositive, type OptionKeys } from '../../util/options.js';
 import type { SpectralDensityResult } from './spectralDensity.js';
-import { checkInteger, checkPositive } from './validateOptions.js';
 
 /** Options for {@link gaussianSmoothedDensity}: give either `grid` or `numPoints`. */
 export interface SmoothedDensityOptions {
@@ -16,6 +16,12 @@ export interface SmoothedDensityOptions {
    */
   sigma?: number;
 }
+
+const OPTION_KEYS: OptionKeys<SmoothedDensityOptions> = {
+  grid: true,
+  numPoints: true,
+  sigma: true,
+};
 
 /** A density sampled on a grid. */
 export interface SmoothedDensity {
@@ -44,6 +50,7 @@ export function gaussianSmoothedDensity(
   options: SmoothedDensityOptions = {},
 ): SmoothedDensity {
   const fn = 'gaussianSmoothedDensity';
+  checkOptionKeys(fn, options, OPTION_KEYS);
   if (result.nodes.length === 0) throw new RangeError(`${fn}: result has no probes`);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;

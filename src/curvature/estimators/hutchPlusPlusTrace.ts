@@ -1,4 +1,5 @@
 import { orthonormalizeColumns } from '../../linalg/qr.js';
+import { checkInteger, checkOptionKeys, checkSeed, type OptionKeys } from '../../util/options.js';
 import { createRng } from '../../util/random.js';
 import type { LinearOperator } from '../linearOperator.js';
 import { applyOperator } from './applyOperator.js';
@@ -8,7 +9,7 @@ import {
   type ProgressCallback,
   type StochasticEstimate,
 } from './stochasticEstimate.js';
-import { checkInteger, checkOperator, checkSeed } from './validateOptions.js';
+import { checkOperator } from './validateOptions.js';
 
 /** Options for {@link hutchPlusPlusTrace}. */
 export interface HutchPlusPlusOptions {
@@ -21,6 +22,13 @@ export interface HutchPlusPlusOptions {
   /** Progress in matvecs: (done, matvecs). */
   onProgress?: ProgressCallback;
 }
+
+const OPTION_KEYS: OptionKeys<HutchPlusPlusOptions> = {
+  matvecs: true,
+  distribution: true,
+  seed: true,
+  onProgress: true,
+};
 
 /**
  * Hutch++ trace estimator (Meyer, Musco, Musco & Woodruff 2021): an exact trace on a randomized
@@ -51,6 +59,7 @@ export async function hutchPlusPlusTrace(
   options: HutchPlusPlusOptions = {},
 ): Promise<StochasticEstimate> {
   const fn = 'hutchPlusPlusTrace';
+  checkOptionKeys(fn, options, OPTION_KEYS);
   const n = checkOperator(fn, op);
   const m = checkInteger(fn, 'matvecs', options.matvecs ?? 102, 4);
   const distribution = checkDistribution(fn, options.distribution);
@@ -59,7 +68,7 @@ export async function hutchPlusPlusTrace(
   const k = Math.min(Math.floor(m / 3), n);
   const p = m - 2 * k;
   let done = 0;
-  const progress = () => options.onProgress?.(++done, m);
+  const progress = () => options.onProgress?.({ stage: fn, done: ++done, total: m });
 
   const y = new Float64Array(n * k);
   const probe = new Float64Array(n);
@@ -89,7 +98,12 @@ export async function hutchPlusPlusTrace(
     progress();
   }
   const stats = meanAndStandardError(samples);
-  return { estimate: sketchTrace + stats.mean, standardError: stats.standardError, matvecs: m, samples };
+  return {
+    estimate: sketchTrace + stats.mean,
+    standardError: stats.standardError,
+    matvecs: m,
+    probeValues: samples,
+  };
 }
 
 /** v ← (I − QQᵀ)v for Q with k orthonormal columns (column-major n×k); `coef` is k scratch entries. */

@@ -68,7 +68,7 @@ export async function hutchinsonDiagonal(
       mean[i] = mean[i]! + delta / k;
       m2[i] = m2[i]! + delta * (x - mean[i]!);
     }
-    options.onProgress?.(k, probes);
+    options.onProgress?.({ stage: 'hutchinsonDiagonal', done: k, total: probes });
   }
   const standardErrors = m2.map((s) => Math.sqrt(s / (probes - 1) / probes));
   return { diagonal: mean, standardErrors, matvecs: probes };

@@ -28,5 +28,10 @@ export function integrateSpectralDensity(
     samples[p] = acc;
   });
   const stats = meanAndStandardError(samples);
-  return { estimate: stats.mean, standardError: stats.standardError, matvecs: result.matvecs, samples };
+  return {
+    estimate: stats.mean,
+    standardError: stats.standardError,
+    matvecs: result.matvecs,
+    probeValues: samples,
+  };
 }

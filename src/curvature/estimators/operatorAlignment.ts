@@ -87,11 +87,11 @@ export async function operatorAlignment(
     cross[k] = s;
     normA[k] = sa;
     normB[k] = sb;
-    options.onProgress?.(k + 1, probes);
+    options.onProgress?.({ stage: 'operatorAlignment', done: k + 1, total: probes });
   }
   const part = (samples: Float64Array): StochasticEstimate => {
     const { mean, standardError } = meanAndStandardError(samples);
-    return { estimate: mean, standardError, matvecs: probes, samples };
+    return { estimate: mean, standardError, matvecs: probes, probeValues: samples };
   };
   const traceProduct = part(cross);
   const frobeniusSqA = part(normA);

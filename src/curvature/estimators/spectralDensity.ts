@@ -1,10 +1,11 @@
 import { symmetricTridiagonalEigen } from '../../linalg/symmetricTridiagonalEigen.js';
+import { checkInteger, checkOptionKeys, checkSeed, type OptionKeys } from '../../util/options.js';
 import { createRng } from '../../util/random.js';
 import type { LinearOperator } from '../linearOperator.js';
 import { lanczosStep, startLanczos } from './lanczos.js';
 import { checkDistribution, fillProbe, type ProbeDistribution } from './probes.js';
 import type { ProgressCallback } from './stochasticEstimate.js';
-import { checkInteger, checkOperator, checkSeed } from './validateOptions.js';
+import { checkOperator } from './validateOptions.js';
 
 /** Options for {@link spectralDensity}. */
 export interface SpectralDensityOptions {
@@ -19,6 +20,14 @@ export interface SpectralDensityOptions {
   /** Progress in matvecs: (done, steps·probes). */
   onProgress?: ProgressCallback;
 }
+
+const OPTION_KEYS: OptionKeys<SpectralDensityOptions> = {
+  steps: true,
+  probes: true,
+  distribution: true,
+  seed: true,
+  onProgress: true,
+};
 
 /** A spectral density estimate as a mixture of per-probe Gauss quadrature rules. */
 export interface SpectralDensityResult {
@@ -61,6 +70,7 @@ export async function spectralDensity(
   options: SpectralDensityOptions = {},
 ): Promise<SpectralDensityResult> {
   const fn = 'spectralDensity';
+  checkOptionKeys(fn, options, OPTION_KEYS);
   const n = checkOperator(fn, op);
   const steps = checkInteger(fn, 'steps', options.steps ?? Math.min(n, 50), 1);
   const probes = checkInteger(fn, 'probes', options.probes ?? 10, 1);
@@ -77,10 +87,10 @@ export async function spectralDensity(
       const extended = await lanczosStep(fn, op, state);
       matvecs++;
       if (!extended) break;
-      if (j < steps - 1) options.onProgress?.(p * steps + j + 1, total);
+      if (j < steps - 1) options.onProgress?.({ stage: fn, done: p * steps + j + 1, total });
     }
     // Counted in planned steps, so that a probe that stops early still advances the bar to its end.
-    options.onProgress?.((p + 1) * steps, total);
+    options.onProgress?.({ stage: fn, done: (p + 1) * steps, total });
     // Drop the basis now: only T is needed, and the next probe allocates its own.
     state.basis.length = 0;
     const m = state.alpha.length;

@@ -1,3 +1,5 @@
+import type { ProgressListener } from '../../util/progress.js';
+
 /**
  * Result of a randomized estimator: the estimate, its standard error, what it cost and the per-probe
  * values it was averaged from.
@@ -7,22 +9,24 @@ export interface StochasticEstimate {
   estimate: number;
   /**
    * Estimated standard deviation of `estimate` over the estimator's randomness: the sample standard
-   * deviation of `samples` divided by √(samples.length). NaN when fewer than two samples exist. Each
+   * deviation of `probeValues` divided by √(probeValues.length). NaN when fewer than two samples exist. Each
    * estimator documents what this covers.
    */
   standardError: number;
   /** Number of operator matvecs (e.g. Hessian–vector products) spent. */
   matvecs: number;
-  /** The per-probe values whose mean (plus any deterministic part) is `estimate`. */
-  samples: Float64Array;
+  /**
+   * The per-probe values whose mean (plus any deterministic part) is `estimate`. (Named apart from the
+   * `samples` count of the noise estimates, `Estimate.samples`.)
+   */
+  probeValues: Float64Array;
 }
 
 /**
- * Called after each matvec (or unit of work) with the number done so far and the planned total. The total
- * is an upper bound: estimators that stop early (adaptive `tol`, converged Lanczos) resolve before `done`
- * reaches it.
+ * The estimators' `onProgress`: called after each matvec with `{ stage, done, total }`, `stage` being the
+ * estimator's name. The same {@link ProgressListener} as every long library call takes.
  */
-export type ProgressCallback = (done: number, total: number) => void;
+export type ProgressCallback = ProgressListener;
 
 /** Mean and standard error of the mean (sample standard deviation / √k, Bessel-corrected). */
 export function meanAndStandardError(samples: ArrayLike<number>): { mean: number; standardError: number } {

@@ -1,10 +1,18 @@
 import { symmetricTridiagonalEigen } from '../../linalg/symmetricTridiagonalEigen.js';
+import {
+  checkInteger,
+  checkOptionKeys,
+  checkPositive,
+  checkSeed,
+  type OptionKeys,
+  renamedOption,
+} from '../../util/options.js';
 import { createRng } from '../../util/random.js';
 import type { LinearOperator } from '../linearOperator.js';
 import { dot, type LanczosState, lanczosStep, orthogonalizeAgainst, startLanczos } from './lanczos.js';
 import { fillProbe } from './probes.js';
 import type { ProgressCallback } from './stochasticEstimate.js';
-import { checkInteger, checkOperator, checkPositive, checkSeed } from './validateOptions.js';
+import { checkOperator } from './validateOptions.js';
 
 /**
  * Which end of the spectrum {@link topEigenvalues} looks for: the k `largest` (algebraically; the
@@ -27,9 +35,11 @@ export interface TopEigenvaluesOptions {
   /** Number of eigenvalues wanted (from each end with `which: 'both'`); default 1. */
   k?: number;
   /**
-   * Maximum Lanczos iterations (= matvecs = stored vectors); default min(dim, max(50, 2w + 30)) with
-   * w = k wanted values (2k for `both`); at least w.
+   * Most Lanczos iterations (= matvecs = stored vectors); default min(dim, max(50, 2w + 30)) with w = k
+   * wanted values (2k for `both`); at least w. Named as the matvec budgets of the trace estimators.
    */
+  maxMatvecs?: number;
+  /** @deprecated The old name of `maxMatvecs`. */
   maxIter?: number;
   /** Relative residual tolerance: stop when every wanted |β_m·s(m,i)| ≤ tol·max(|θᵢ|, ε^(2/3)·max|θ|); default 1e-6. */
   tol?: number;
@@ -39,9 +49,20 @@ export interface TopEigenvaluesOptions {
   vectors?: boolean;
   /** Which end of the spectrum; default `largest` (see {@link EigenvalueOrder}). */
   which?: EigenvalueOrder;
-  /** Progress in iterations: (done, maxIter). */
+  /** Progress in iterations: (done, maxMatvecs). */
   onProgress?: ProgressCallback;
 }
+
+const OPTION_KEYS: OptionKeys<TopEigenvaluesOptions> = {
+  k: true,
+  maxMatvecs: true,
+  maxIter: true,
+  tol: true,
+  seed: true,
+  vectors: true,
+  which: true,
+  onProgress: true,
+};
 
 /** Result of {@link topEigenvalues}. */
 export interface TopEigenvaluesResult {
@@ -88,11 +109,11 @@ const EPS23 = Math.cbrt(Number.EPSILON) ** 2;
  * only one copy of an exactly repeated eigenvalue before that, so a multiple eigenvalue may be reported
  * once with the next distinct one after it; a block method would be needed to resolve that.
  *
- * Cost: at most `maxIter` matvecs, O(n·maxIter²) flops for the reorthogonalization and `maxIter + 1`
- * stored vectors of length n (8·n·maxIter bytes: mind this for large networks).
+ * Cost: at most `maxMatvecs` matvecs, O(n·maxMatvecs²) flops for the reorthogonalization and
+ * `maxMatvecs + 1` stored vectors of length n (8·n·maxMatvecs bytes: mind this for large networks).
  *
  * @param op - a symmetric operator; `matvec` may be async and is always awaited.
- * @param options - k, maxIter, tol, seed, vectors, which, onProgress.
+ * @param options - k, maxMatvecs (deprecated alias maxIter), tol, seed, vectors, which, onProgress.
  * @returns the Ritz values, their residual bounds, optional Ritz vectors, convergence flag and cost.
  * @throws RangeError naming the option when an option is invalid.
  */
@@ -101,6 +122,7 @@ export async function topEigenvalues(
   options: TopEigenvaluesOptions = {},
 ): Promise<TopEigenvaluesResult> {
   const fn = 'topEigenvalues';
+  checkOptionKeys(fn, options, OPTION_KEYS, { maxIter: 'maxMatvecs' });
   const n = checkOperator(fn, op);
   const k = checkInteger(fn, 'k', options.k ?? 1, 1);
   const requested = options.which ?? 'largest';
@@ -136,7 +158,7 @@ export async function topEigenvalues(
   while (iterations < maxIter) {
     const extended = await lanczosStep(fn, op, state);
     iterations++;
-    options.onProgress?.(iterations, maxIter);
+    options.onProgress?.({ stage: fn, done: iterations, total: maxIter });
     if (!extended) {
       if (!restart(state, n, rng)) {
         // The basis spans the whole space (numerically): T's spectrum is A's.

@@ -1,4 +1,5 @@
 import { rangeBasis, thinQR } from '../../linalg/qr.js';
+import { checkInteger, checkOptionKeys, checkSeed, type OptionKeys } from '../../util/options.js';
 import { createRng } from '../../util/random.js';
 import type { LinearOperator } from '../linearOperator.js';
 import { applyOperator } from './applyOperator.js';
@@ -8,11 +9,14 @@ import {
   type ProgressCallback,
   type StochasticEstimate,
 } from './stochasticEstimate.js';
-import { checkInteger, checkOperator, checkSeed } from './validateOptions.js';
+import { checkOperator } from './validateOptions.js';
 
 /** Options for {@link xtrace}. */
 export interface XTraceOptions {
-  /** Total matvec budget m: an even number ≥ 4 with m/2 ≤ dim; default 100. */
+  /**
+   * Total matvec budget m: an even number ≥ 4 with m/2 ≤ dim; default 100, or 2·dim for an operator of
+   * dimension below 50 (the most it allows).
+   */
   matvecs?: number;
   /** Distribution of the test vectors; default `'rademacher'`. */
   distribution?: ProbeDistribution;
@@ -21,6 +25,13 @@ export interface XTraceOptions {
   /** Progress in matvecs: (done, matvecs). */
   onProgress?: ProgressCallback;
 }
+
+const OPTION_KEYS: OptionKeys<XTraceOptions> = {
+  matvecs: true,
+  distribution: true,
+  seed: true,
+  onProgress: true,
+};
 
 /** Result of {@link xtrace}. */
 export interface XTraceResult extends StochasticEstimate {
@@ -67,8 +78,11 @@ const MAX_CONDITION = 1e8;
  */
 export async function xtrace(op: LinearOperator, options: XTraceOptions = {}): Promise<XTraceResult> {
   const fn = 'xtrace';
+  checkOptionKeys(fn, options, OPTION_KEYS);
   const n = checkOperator(fn, op);
-  const m = checkInteger(fn, 'matvecs', options.matvecs ?? 100, 4);
+  if (n < 2)
+    throw new RangeError(`${fn}: the operator must have dimension ≥ 2 (m/2 ≥ 2 test vectors), got ${n}`);
+  const m = checkInteger(fn, 'matvecs', options.matvecs ?? 2 * Math.min(50, n), 4);
   if (m % 2 !== 0)
     throw new RangeError(`${fn}: matvecs must be even (m/2 test vectors, m/2 basis products), got ${m}`);
   const s = m / 2;
@@ -76,7 +90,7 @@ export async function xtrace(op: LinearOperator, options: XTraceOptions = {}): P
   const distribution = checkDistribution(fn, options.distribution);
   const rng = createRng(checkSeed(fn, options.seed));
   let done = 0;
-  const progress = () => options.onProgress?.(++done, m);
+  const progress = () => options.onProgress?.({ stage: fn, done: ++done, total: m });
 
   // Ω, Y = AΩ, Q and Z = AQ, all n×s column-major.
   const omega = new Float64Array(n * s);
@@ -129,7 +143,13 @@ export async function xtrace(op: LinearOperator, options: XTraceOptions = {}): P
     samples[i] = exchangeableTerm(h, w, t, r, d[i]!, proj, s, i, pw, hpw);
   }
   const stats = meanAndStandardError(samples);
-  return { estimate: stats.mean, standardError: stats.standardError, matvecs: m, samples, method };
+  return {
+    estimate: stats.mean,
+    standardError: stats.standardError,
+    matvecs: m,
+    probeValues: samples,
+    method,
+  };
 }
 
 /**

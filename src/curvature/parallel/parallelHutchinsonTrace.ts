@@ -9,12 +9,19 @@ import {
   type DatasetArrays,
   datasetArrays,
 } from '../../data/datasetArrays.js';
+import { validateDataset } from '../../data/validateDataset.js';
 import { LOSS_NAMES } from '../../train/losses.js';
+import { checkInteger, checkOptionKeys, checkSeed, type OptionKeys } from '../../util/options.js';
 import { createRng } from '../../util/random.js';
-import type { HutchinsonOptions, HutchinsonResult } from '../estimators/hutchinsonTrace.js';
+import {
+  HUTCHINSON_OPTION_KEYS,
+  HUTCHINSON_RENAMED,
+  type HutchinsonOptions,
+  type HutchinsonResult,
+  hutchinsonPlan,
+} from '../estimators/hutchinsonTrace.js';
 import { checkDistribution, fillProbe } from '../estimators/probes.js';
 import { meanAndStandardError } from '../estimators/stochasticEstimate.js';
-import { checkInteger, checkPositive, checkSeed } from '../estimators/validateOptions.js';
 import { parameterCount } from '../parameterVector.js';
 import type {
   FromHessianWorker,
@@ -56,32 +63,17 @@ export interface ParallelHutchinsonResult extends HutchinsonResult {
   probesPerWorker: number[];
 }
 
-interface Plan {
-  adaptive: boolean;
-  tol: number;
-  minProbes: number;
-  maxProbes: number;
-}
-
-/** The same checks, defaults and messages' content as `hutchinsonTrace`. */
-function plan(options: ParallelHutchinsonOptions): Plan {
-  if (options.tol === undefined) {
-    if (options.minProbes !== undefined || options.maxProbes !== undefined)
-      throw new RangeError(`${FN}: minProbes and maxProbes only apply together with tol`);
-    const probes = checkInteger(FN, 'probes', options.probes ?? 100, 1);
-    return { adaptive: false, tol: 0, minProbes: probes, maxProbes: probes };
-  }
-  const tol = checkPositive(FN, 'tol', options.tol);
-  if (options.probes !== undefined)
-    throw new RangeError(
-      `${FN}: pass either probes (fixed count) or tol (with minProbes/maxProbes), not both`,
-    );
-  const minProbes = checkInteger(FN, 'minProbes', options.minProbes ?? 10, 2);
-  const maxProbes = checkInteger(FN, 'maxProbes', options.maxProbes ?? Math.max(1000, minProbes), 1);
-  if (maxProbes < minProbes)
-    throw new RangeError(`${FN}: maxProbes (${maxProbes}) must be ≥ minProbes (${minProbes})`);
-  return { adaptive: true, tol, minProbes, maxProbes };
-}
+/** Every key of {@link ParallelHutchinsonOptions}, for {@link checkOptionKeys}. */
+const OPTION_KEYS: OptionKeys<ParallelHutchinsonOptions> = {
+  ...HUTCHINSON_OPTION_KEYS,
+  loss: true,
+  outputs: true,
+  batchSize: true,
+  bnMode: true,
+  includeRegularization: true,
+  workers: true,
+  backend: true,
+};
 
 function objectiveOf(options: ParallelHutchinsonOptions): SerializableObjectiveOptions {
   if (options.loss !== undefined && !LOSS_NAMES.includes(options.loss))
@@ -154,14 +146,17 @@ export async function parallelHutchinsonTrace(
   options: ParallelHutchinsonOptions = {},
 ): Promise<ParallelHutchinsonResult> {
   const started = performance.now();
+  checkOptionKeys(FN, options, OPTION_KEYS, HUTCHINSON_RENAMED);
   const distribution = checkDistribution(FN, options.distribution);
   const seed = checkSeed(FN, options.seed);
-  const { adaptive, tol, minProbes, maxProbes } = plan(options);
+  const { adaptive, tol, minMatvecs: minProbes, maxMatvecs: maxProbes } = hutchinsonPlan(FN, options);
   const objective = objectiveOf(options);
   const workers = checkInteger(FN, 'workers', options.workers ?? availableParallelism(), 1);
   const backend = backendOf(options);
 
   const isModel = model instanceof LayersModel;
+  if (!('shape' in data))
+    validateDataset(data, { caller: FN, argument: 'data' }, isModel ? model : undefined);
   const snapshot = isModel ? await snapshotModel(model) : model;
   const expectedDim = isModel ? parameterCount(model) : undefined;
   const arrays = 'shape' in data ? data : await datasetArrays(data);
@@ -204,7 +199,7 @@ export async function parallelHutchinsonTrace(
         estimate: stats.mean,
         standardError: stats.standardError,
         matvecs: samples.length,
-        samples,
+        probeValues: samples,
         converged,
         workers: count,
         readySeconds,
@@ -228,7 +223,7 @@ export async function parallelHutchinsonTrace(
         const delta = q - mean;
         mean += delta / k;
         m2 += delta * (q - mean);
-        options.onProgress?.(k, maxProbes);
+        options.onProgress?.({ stage: FN, done: k, total: maxProbes });
         if (adaptive && k >= minProbes && Math.sqrt(m2 / (k - 1) / k) <= tol * Math.abs(mean)) {
           converged = true;
           total = k;

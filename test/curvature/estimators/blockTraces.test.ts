@@ -32,8 +32,8 @@ function exactBlockTrace(data: Float64Array, n: number, offset: number, size: nu
 test('block traces sum to the total probe by probe, and the total is hutchinsonTrace of the same probes', async () => {
   const r = await blockTraces(A.op, blocks, { probes: 60, seed: 3 });
   for (let k = 0; k < 60; k++) {
-    const sum = r.blocks.reduce((acc, b) => acc + b.samples[k]!, 0);
-    assert.ok(Math.abs(sum - r.total.samples[k]!) <= 1e-12 * Math.abs(r.total.samples[k]!));
+    const sum = r.blocks.reduce((acc, b) => acc + b.probeValues[k]!, 0);
+    assert.ok(Math.abs(sum - r.total.probeValues[k]!) <= 1e-12 * Math.abs(r.total.probeValues[k]!));
   }
   const sumOfEstimates = r.blocks.reduce((acc, b) => acc + b.estimate, 0);
   assert.ok(Math.abs(sumOfEstimates - r.total.estimate) <= 1e-12 * Math.abs(r.total.estimate));

@@ -23,7 +23,7 @@ test('standard errors are calibrated: |est − tr| ≤ 2·SE in ≈ P(|t₉| ≤
   let covered = 0;
   for (let seed = 0; seed < runs; seed++) {
     const r = await hutchPlusPlusTrace(A.op, { matvecs: 30, seed: 5000 + seed });
-    assert.equal(r.samples.length, 10);
+    assert.equal(r.probeValues.length, 10);
     if (Math.abs(r.estimate - A.trace) <= 2 * r.standardError) covered++;
   }
   const expected = studentTCoverage(9, 2); // 0.923
@@ -39,7 +39,7 @@ test('uses exactly the matvec budget; the probes are deflated against an orthono
   const r = await hutchPlusPlusTrace(recorder, {
     matvecs: 20,
     seed: 1,
-    onProgress: (d, t) => progress.push(d / t),
+    onProgress: ({ done: d, total: t }) => progress.push(d / t),
   });
   assert.equal(r.matvecs, 20);
   assert.equal(recorder.inputs.length, 20);

@@ -38,7 +38,11 @@ test('per-probe variance matches 2‖A‖_F² − 2Σa_ii² (Rademacher) and 2�
     ['rademacher', 2 * fro2 - 2 * diag2],
     ['gaussian', 2 * fro2],
   ] as const) {
-    const { samples, standardError } = await hutchinsonTrace(A.op, { probes, seed: 5, distribution });
+    const { probeValues: samples, standardError } = await hutchinsonTrace(A.op, {
+      probes,
+      seed: 5,
+      distribution,
+    });
     const variance = standardError ** 2 * probes;
     // The sample variance of k values has relative standard deviation ≈ √((κ − 1)/k) with κ the
     // kurtosis (≤ ~15 for Gaussian quadratic forms): ≤ 0.06 at k = 4000, so ±25% is > 4 SDs.
@@ -68,7 +72,7 @@ test('adaptive tol stops with standardError ≤ tol·|estimate| after at least m
   assert.equal(r.converged, true);
   assert.ok(r.standardError <= tol * Math.abs(r.estimate));
   assert.ok(r.matvecs >= 10 && r.matvecs < 1000, `matvecs ${r.matvecs}`);
-  assert.equal(r.samples.length, r.matvecs);
+  assert.equal(r.probeValues.length, r.matvecs);
   // The previous probe count did not meet the rule (it stops at the first k that does).
   const previous = await hutchinsonTrace(A.op, { probes: r.matvecs - 1, seed: 3 });
   if (r.matvecs - 1 >= 10) assert.ok(previous.standardError > tol * Math.abs(previous.estimate));
@@ -104,7 +108,10 @@ test('awaits async operators: same result as the synchronous operator, progress 
   const async_ = await hutchinsonTrace(recorder, {
     probes: 7,
     seed: 9,
-    onProgress: (d, t) => progress.push([d, t]),
+    onProgress: ({ stage, done: d, total: t }) => {
+      assert.equal(stage, 'hutchinsonTrace');
+      progress.push([d, t]);
+    },
   });
   assert.equal(async_.estimate, sync.estimate);
   assert.equal(recorder.inputs.length, 7);
@@ -119,9 +126,11 @@ test('invalid options throw RangeErrors naming the option', async () => {
     [{ probes: 0 }, /probes must be a positive integer/],
     [{ probes: 2.5 }, /probes must be a positive integer/],
     [{ tol: 0 }, /tol must be a finite number > 0/],
-    [{ tol: 0.1, probes: 10 }, /either probes .* or tol/],
+    [{ tol: 0.1, probes: 10 }, /either matvecs .* or tol/],
     [{ tol: 0.1, minProbes: 1 }, /minProbes must be an integer ≥ 2/],
-    [{ tol: 0.1, minProbes: 20, maxProbes: 10 }, /maxProbes \(10\) must be ≥ minProbes \(20\)/],
+    [{ tol: 0.1, minProbes: 20, maxProbes: 10 }, /maxMatvecs \(10\) must be ≥ minMatvecs \(20\)/],
+    [{ matvecs: 0 }, /matvecs must be a positive integer/],
+    [{ tol: 0.1, minMatvecs: 1 }, /minMatvecs must be an integer ≥ 2/],
     [{ maxProbes: 10 }, /only apply together with tol/],
     [{ distribution: 'uniform' }, /distribution must be 'rademacher' or 'gaussian'/],
     [{ seed: Number.NaN }, /seed must be a finite number/],

@@ -60,7 +60,7 @@ test('∫λ dμ and ∫λ² dμ match tr(A)/n and tr(A²)/n within 3 standard er
     [(l: number) => Math.exp(l / 4), lambda.reduce((s, l) => s + Math.exp(l / 4), 0) / lambda.length],
   ] as const) {
     const est = integrateSpectralDensity(r, f);
-    assert.equal(est.samples.length, 30);
+    assert.equal(est.probeValues.length, 30);
     assert.equal(est.matvecs, r.matvecs);
     assert.ok(est.standardError > 0);
     assert.ok(
@@ -138,7 +138,7 @@ test('progress counts planned steps and ends at steps·probes even when probes s
   const r = await spectralDensity(two.op, {
     steps: 3,
     probes: 2,
-    onProgress: (d, t) => progress.push([d, t]),
+    onProgress: ({ done: d, total: t }) => progress.push([d, t]),
   });
   assert.equal(r.matvecs, 4);
   assert.deepEqual(progress.at(-1), [6, 6]);

@@ -121,7 +121,7 @@ test('reports converged: false when maxIter runs out, and awaits async operators
     k: 2,
     maxIter: 8,
     tol: 1e-14,
-    onProgress: (d) => progress.push(d),
+    onProgress: ({ done: d }) => progress.push(d),
   });
   assert.equal(r.converged, false);
   assert.equal(r.iterations, 8);
@@ -138,8 +138,8 @@ test('invalid options throw RangeErrors naming the option', async () => {
   for (const [options, message] of [
     [{ k: 0 }, /k must be a positive integer/],
     [{ k: 101 }, /k = 101 exceeds the operator dimension 100/],
-    [{ k: 5, maxIter: 3 }, /maxIter \(3\) must be ≥ the 5 values wanted/],
-    [{ k: 3, maxIter: 5, which: 'both' }, /maxIter \(5\) must be ≥ the 6 values wanted/],
+    [{ k: 5, maxIter: 3 }, /maxMatvecs \(3\) must be ≥ the 5 values wanted/],
+    [{ k: 3, maxIter: 5, which: 'both' }, /maxMatvecs \(5\) must be ≥ the 6 values wanted/],
     [{ k: 51, which: 'both' }, /k = 51 from each end exceeds the operator dimension 100/],
     [{ tol: -1 }, /tol must be a finite number > 0/],
     [{ which: 'middle' }, /which must be one of 'largest', 'smallest', 'both'/],

@@ -54,8 +54,8 @@ test('the downdated leave-one-out estimates equal the direct definition', async 
     const direct = directExchangeableTerms(A, recorder.inputs.slice(0, matvecs / 2));
     direct.forEach((t, i) => {
       assert.ok(
-        Math.abs(r.samples[i]! - t) < 1e-9 * Math.abs(A.trace),
-        `m=${matvecs} i=${i}: ${r.samples[i]} vs ${t}`,
+        Math.abs(r.probeValues[i]! - t) < 1e-9 * Math.abs(A.trace),
+        `m=${matvecs} i=${i}: ${r.probeValues[i]} vs ${t}`,
       );
     });
     const mean = direct.reduce((a, b) => a + b, 0) / direct.length;
@@ -109,7 +109,7 @@ test('rank-revealing path agrees with the direct definition on a full-rank but i
   // Directions below 1e-10 of the largest are left to the probe term instead of the basis; both are
   // unbiased and differ by about the size of those directions' eigenvalues.
   for (const [i, t] of direct.entries())
-    assert.ok(Math.abs(r.samples[i]! - t) < 1e-6, `${r.samples[i]} vs ${t}`);
+    assert.ok(Math.abs(r.probeValues[i]! - t) < 1e-6, `${r.probeValues[i]} vs ${t}`);
   assert.ok(Math.abs(r.estimate - m.trace) < 1e-6 * m.trace);
 });
 
@@ -125,4 +125,17 @@ test('invalid options throw RangeErrors naming the option', async () => {
       (e: unknown) => e instanceof RangeError && message.test(e.message),
     );
   }
+});
+
+test('the default budget fits operators of dimension below 50: 2·dim matvecs', async () => {
+  const small = knownSpectrum([5, -2, 1, 0.5, 3, 7, -1, 2, 4, 0.25], 11);
+  const r = await xtrace(small.op);
+  assert.equal(r.matvecs, 20);
+  const exact = 5 - 2 + 1 + 0.5 + 3 + 7 - 1 + 2 + 4 + 0.25;
+  assert.ok(
+    Math.abs(r.estimate - exact) < 4 * r.standardError,
+    `${r.estimate} ± ${r.standardError} vs ${exact}`,
+  );
+  const one = { dim: 1, matvec: async (v: Float64Array) => v };
+  await assert.rejects(xtrace(one), /xtrace: the operator must have dimension ≥ 2/);
 });
