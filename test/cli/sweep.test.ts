@@ -87,7 +87,7 @@ describe('sgd-factors sweep', () => {
     );
     const noData = await cliInProcess(['sweep', '--preset', 'smoke', '--out', join(root, 'x')]);
     assert.equal(noData.status, 2);
-    assert.match(noData.stderr, /one of --data DIR, --download or --synthetic N/);
+    assert.match(noData.stderr, /--dataset synthetic needs --synthetic N \(the number of training images\)/);
   });
 
   it('reports an invalid config file naming the field', async () => {
