@@ -140,12 +140,13 @@ export async function topEigenvalues(
   }
   const maxIter = checkInteger(
     fn,
-    'maxIter',
-    options.maxIter ?? Math.min(n, Math.max(50, 2 * wantedCount + 30)),
+    'maxMatvecs',
+    renamedOption<number>(fn, options, 'maxMatvecs', 'maxIter') ??
+      Math.min(n, Math.max(50, 2 * wantedCount + 30)),
     1,
   );
   if (maxIter < wantedCount) {
-    throw new RangeError(`${fn}: maxIter (${maxIter}) must be ≥ the ${wantedCount} values wanted`);
+    throw new RangeError(`${fn}: maxMatvecs (${maxIter}) must be ≥ the ${wantedCount} values wanted`);
   }
   const tol = checkPositive(fn, 'tol', options.tol ?? 1e-6);
   const rng = createRng(checkSeed(fn, options.seed));
