@@ -1,3 +1,4 @@
+export { formatMeasurementPlan, type MeasurementPlan, planMeasurement } from './measurementPlan.js';
 export { type MeasureRunOptions, measureRun, runMeasurement, runRecord } from './measureRun.js';
 export {
   type RunConfigFile,

@@ -137,6 +137,39 @@ test('measure RUN --json: one JSON line, settings from config.json, result.json 
   }
 });
 
+test('measure --dry-run plans the cost from the run and writes nothing', () => {
+  const before = readRunConfig(run)?.spec.measurement;
+  const r = cli(
+    run,
+    '--dry-run',
+    '--limit',
+    '8',
+    '--probes',
+    '3',
+    '--sigma-h-probes',
+    '2',
+    '--batch-size',
+    '4',
+    '--json',
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const plan = JSON.parse(r.stdout) as {
+    examples: number;
+    chunk: { size: number; count: number };
+    matvecs: number;
+    gradientPasses: number;
+    forwardPasses: number;
+    seconds: { estimate: number };
+  };
+  assert.equal(plan.examples, 8);
+  assert.deepEqual(plan.chunk, { size: 4, count: 2 });
+  assert.equal(plan.matvecs, 3 + 2);
+  assert.equal(plan.gradientPasses, 3, 'f and ∇f, and the batched tr σ² pass (≈ 2 gradients)');
+  assert.equal(plan.forwardPasses, 3, 'batch-norm statistics recomputed, and the two accuracy passes');
+  assert.ok(plan.seconds.estimate > 0);
+  assert.deepEqual(readRunConfig(run)?.spec.measurement, before, 'config.json untouched');
+});
+
 test('measure of bare weights prints a readable table; bad command lines are usage errors', () => {
   const r = cli(
     '--weights',

@@ -15,6 +15,7 @@ import { loadWeights } from '../../io/weights.js';
 import { buildModel, describeModel } from '../../models/modelRegistry.js';
 import type { Estimate } from '../../noise/estimate.js';
 import { type MeasureProgress, NOISE_METHODS } from '../../noise/gradientNoise.js';
+import { formatMeasurementPlan, planMeasurement } from '../../run/measurementPlan.js';
 import { measureRun, runMeasurement, runRecord } from '../../run/measureRun.js';
 import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../../run/normalizeSpec.js';
 import {
@@ -260,6 +261,8 @@ Other:
   --out FILE             also write the result as JSON to FILE (bare weights)
   --workers K            share Tr H's probes (hutchinson) among K worker threads (same result; wasm or cpu)
   --backend B            tensorflow, wasm or cpu (default: the fastest available)
+  --dry-run              print the planned cost (passes, Hessian products, examples) and an estimate of the
+                         time from one timed chunk; measures nothing and writes nothing
   --json                 print the result as one JSON line
   --quiet                no progress output`,
   async run(args) {
@@ -275,6 +278,7 @@ Other:
         workers: { type: 'string' },
         backend: { type: 'string' },
         json: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
         quiet: { type: 'boolean', default: false },
       },
       strict: true,
@@ -308,6 +312,11 @@ Other:
       const shape = dataSpecShape(spec.data);
       model = buildModel(spec.model, { inputShape: shape.inputShape, numClasses: shape.numClasses, seed: 0 });
       await loadWeights(model, target.weights);
+      if (values['dry-run']) {
+        const plan = await planMeasurement(model, data.train, spec, true);
+        process.stdout.write(values.json ? `${JSON.stringify(plan)}\n` : formatMeasurementPlan(plan));
+        return 0;
+      }
       if (!quiet)
         process.stderr.write(
           `sgd-factors measure: ${describeModel(spec.model)} over ${spec.measurement.examples} ${spec.data.name} examples, ` +
