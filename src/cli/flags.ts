@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { UsageError } from './command.js';
 
 /** Plain decimal: an optional sign, digits, an optional fraction and exponent (no hex, no `Infinity`). */
@@ -81,4 +82,10 @@ export function asUsageError<T>(what: string, work: () => T): T {
   } catch (error) {
     return convert(error);
   }
+}
+
+/** Refuses an output directory flag that names an existing file, before any work is done. */
+export function checkOutputDirectory(flag: string, path: string): void {
+  if (existsSync(path) && !statSync(path).isDirectory())
+    throw new UsageError(`${flag} ${path} is a file; give a directory`);
 }

@@ -1,31 +1,15 @@
-/**
- * Levenshtein distance between two names, ignoring case: how many one-letter edits turn one into the other.
- * Used to suggest the name a user probably meant.
- */
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    let diagonal = row[0] as number;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const above = row[j] as number;
-      const cost = a[i - 1]?.toLowerCase() === b[j - 1]?.toLowerCase() ? 0 : 1;
-      row[j] = Math.min(above + 1, (row[j - 1] as number) + 1, diagonal + cost);
-      diagonal = above;
-    }
-  }
-  return row[b.length] as number;
-}
+import { editDistance } from './options.js';
 
 /**
  * The known name closest to `name` when it is a near miss (at most two edits, or a third of its length),
- * else undefined: the "did you mean" of every error about an unknown name.
+ * else undefined (ignoring case): the "did you mean" of the registries, configs and command line. More
+ * lenient than `closestMatch` (options.ts) for short names, so a transposition (`dpeth`, `trian`) is still caught.
  */
 export function closestName(name: string, known: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Number.POSITIVE_INFINITY;
   for (const candidate of known) {
-    const d = editDistance(name, candidate);
+    const d = editDistance(name.toLowerCase(), candidate.toLowerCase());
     if (d < bestDistance) {
       best = candidate;
       bestDistance = d;

@@ -5,7 +5,7 @@ import { factorsDemoSvg } from '../../solvable/factorsDemoPlot.js';
 import { writeFileAtomic } from '../../util/atomicWrite.js';
 import { createProgress } from '../../util/progress.js';
 import { type Command, UsageError } from '../command.js';
-import { checkOutputDirectory } from './train.js';
+import { checkOutputDirectory } from '../flags.js';
 
 export const demoCommand: Command = {
   name: 'demo',

@@ -1,4 +1,3 @@
-import { existsSync, statSync } from 'node:fs';
 import { basename, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type BackendName, initBackend } from '../../backend/initBackend.js';
@@ -12,17 +11,18 @@ import { trainRun } from '../../run/trainRun.js';
 import { LOSS_NAMES } from '../../train/losses.js';
 import { type Command, UsageError } from '../command.js';
 import { DATA_FLAG_OPTIONS, dataFlagsUsage, dataRequestFromFlags } from '../dataFlags.js';
-import { asUsageError, choiceFlag, integerFlag, integerListFlag, numberFlag } from '../flags.js';
+import {
+  asUsageError,
+  checkOutputDirectory,
+  choiceFlag,
+  integerFlag,
+  integerListFlag,
+  numberFlag,
+} from '../flags.js';
 import { withResumeHint } from '../interrupt.js';
 import { MODEL_FLAG_OPTIONS, modelFlagsUsage, modelSpecFromFlags } from '../modelFlags.js';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
-
-/** Refuses an `--out` that is an existing file, before any work. */
-export function checkOutputDirectory(flag: string, path: string): void {
-  if (existsSync(path) && !statSync(path).isDirectory())
-    throw new UsageError(`${flag} ${path} is a file; give a directory`);
-}
 
 /** `sgd-factors train`: trains a registered model into a resumable run directory. */
 export const trainCommand: Command = {
