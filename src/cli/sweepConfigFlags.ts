@@ -1,7 +1,7 @@
-import { readFileSync } from 'node:fs';
 import { type DataSpec, prepareDataSpec } from '../data/sources/index.js';
 import { type SweepConfig, validateSweepConfig } from '../experiments/sweepConfig.js';
 import { SWEEP_PRESET_NAMES, sweepPreset } from '../experiments/sweepPresets.js';
+import { readJsonFile } from '../util/readJsonFile.js';
 import { UsageError } from './command.js';
 import { DATA_FLAG_OPTIONS, type DataFlagValues, dataRequestFromFlags } from './dataFlags.js';
 import { asUsageError } from './flags.js';
@@ -54,13 +54,8 @@ export async function sweepFromFlags(
     heavy = preset.heavy;
   } else {
     const file = values.config as string;
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(readFileSync(file, 'utf8'));
-    } catch (error) {
-      throw new Error(`cannot read the config ${file}: ${(error as Error).message}`);
-    }
-    config = validateSweepConfig(parsed, file);
+    // readJsonFile names the file in every error, also for JSON nested absurdly deep.
+    config = validateSweepConfig(readJsonFile(file), file);
   }
   const size = (x: number | 'all') => (x === 'all' ? null : x);
   const request = dataRequestFromFlags(

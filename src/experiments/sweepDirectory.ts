@@ -1,10 +1,11 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type DataSpec, dataIdentity } from '../data/sources/index.js';
 import { dataSpecFromFirstLayout } from '../run/legacyLayout.js';
 import { specDifferences } from '../run/runDirectory.js';
 import { canonicalJson } from '../run/runSpec.js';
 import { createFileExclusive, writeFileAtomic } from '../util/atomicWrite.js';
+import { readJsonFile } from '../util/readJsonFile.js';
 import { type SweepConfig, sweepConfigHash, validateSweepConfig } from './sweepConfig.js';
 
 /** The content of `DIR/sweep.json`: what a sweep directory holds results of. */
@@ -57,12 +58,7 @@ export function sweepPaths(dir: string): SweepPaths {
 export function readSweepManifest(dir: string): SweepManifest {
   const path = sweepPaths(dir).manifest;
   if (!existsSync(path)) throw new Error(`${path} not found: '${dir}' is not a sweep directory`);
-  let value: unknown;
-  try {
-    value = JSON.parse(readFileSync(path, 'utf8'));
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message})`);
-  }
+  const value = readJsonFile(path);
   const manifest = value as Partial<SweepManifest> & { dataSource?: Record<string, unknown> };
   if (manifest?.format !== 'sgd-factors-sweep' || typeof manifest.hash !== 'string')
     throw new Error(`${path} is not an sgd-factors sweep manifest`);

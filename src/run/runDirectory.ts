@@ -1,7 +1,8 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EpochRecord } from '../train/history.js';
 import { writeFileAtomic } from '../util/atomicWrite.js';
+import { readJsonFile } from '../util/readJsonFile.js';
 import { historyFromAnyLayout, recordFromAnyLayout } from './legacyLayout.js';
 import type { RunRecord } from './runResult.js';
 import { canonicalJson, type RunSpec, trainingHash } from './runSpec.js';
@@ -57,22 +58,6 @@ export interface RunConfigFile {
   spec: RunSpec;
 }
 
-function readJson(path: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new Error(
-      `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
-    );
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new Error(`${path} is not valid JSON (${(error as Error).message})`);
-  }
-}
-
 /**
  * Reads a run's `config.json`.
  *
@@ -82,7 +67,7 @@ function readJson(path: string): unknown {
 export function readRunConfig(dir: string): RunConfigFile | undefined {
   const path = runPaths(dir).config;
   if (!existsSync(path)) return undefined;
-  const value = readJson(path) as Partial<RunConfigFile> | null;
+  const value = readJsonFile(path) as Partial<RunConfigFile> | null;
   if (value?.format !== 'sgd-factors-run' || value.version !== 2 || typeof value.spec !== 'object')
     throw new Error(
       `${path} is not an sgd-factors run configuration (format 'sgd-factors-run', version 2); a run of an older version cannot be resumed, only reported`,
@@ -145,7 +130,7 @@ export function writeRunHistory(dir: string, epochs: readonly EpochRecord[]): vo
 export function readRunHistory(dir: string): EpochRecord[] {
   const path = runPaths(dir).history;
   if (!existsSync(path)) return [];
-  return historyFromAnyLayout(readJson(path), path);
+  return historyFromAnyLayout(readJsonFile(path), path);
 }
 
 /** Writes a run's `result.json` (temp file, fsync, rename). */
@@ -162,7 +147,7 @@ export function writeRunResult(dir: string, record: RunRecord): void {
 export function readRunResult(dir: string): RunRecord | undefined {
   const path = runPaths(dir).result;
   if (!existsSync(path)) return undefined;
-  const value = readJson(path);
+  const value = readJsonFile(path);
   if (typeof value !== 'object' || value === null || typeof (value as RunRecord).id !== 'string')
     throw new Error(`${path} is not a run result`);
   return recordFromAnyLayout(value as Record<string, unknown>);
