@@ -98,8 +98,17 @@ function finish(info: BackendInfo, options: InitBackendOptions): BackendInfo {
   return info;
 }
 
+/**
+ * The backend's name with its native convolutions, e.g. `wasm+onednn`, or `undefined` before the first
+ * {@link initBackend}. Recorded in results: oneDNN and the wasm kernels round differently.
+ */
+export function activeBackendLabel(): string | undefined {
+  if (active === undefined) return undefined;
+  return active.onednn?.active ? `${active.backend}+onednn` : active.backend;
+}
+
 /** One line for the announcement, e.g. `wasm+onednn (oneDNN 2.6.3, avx512_core, 2 threads; …)`. */
-function describeBackend(info: BackendInfo): string {
+export function describeBackend(info: BackendInfo): string {
   const onednn = info.onednn;
   if (onednn === undefined) return `${info.backend} (${info.reason})`;
   if (!onednn.active) return `${info.backend} (${info.reason}; ${onednn.why})`;
@@ -121,7 +130,6 @@ function describeBackend(info: BackendInfo): string {
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   checkOptionKeys('initBackend', options, OPTION_KEYS);
-  const quiet = options.quiet ?? false;
   if (options.threads !== undefined && !(Number.isInteger(options.threads) && options.threads >= 1)) {
     throw new RangeError(`initBackend: options.threads must be a positive integer, got ${options.threads}`);
   }

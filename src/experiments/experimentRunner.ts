@@ -1,4 +1,4 @@
-import { initBackend } from '../backend/initBackend.js';
+import { describeBackend, initBackend } from '../backend/initBackend.js';
 import type { SplitDataset } from '../data/dataset.js';
 import { disposeDataset } from '../data/dataset.js';
 import { type DataSpec, dataIdentity, loadData } from '../data/sources/index.js';
@@ -59,7 +59,7 @@ async function runExperiment(task: SweepTask, context: RunContext): Promise<RunR
 export const experimentRunner: Runner = {
   async setup() {
     const info = await initBackend({ quiet: true });
-    return `backend ${info.backend} (${info.reason || info.package})`;
+    return `backend ${describeBackend(info)}`;
   },
   run: runExperiment,
 };

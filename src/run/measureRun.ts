@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { activeBackend, activeBackendLabel } from '../backend/initBackend.js';
 import { type Dataset, disposeDataset, exampleCount, sliceExamples } from '../data/dataset.js';
 import { type MinimumMeasurement, measureMinimum } from '../experiments/measureMinimum.js';
 import type { MeasureProgress } from '../noise/gradientNoise.js';
@@ -105,7 +106,11 @@ export function runRecord(
     epochs: history.length,
     final,
     measurement,
-    backend: tf.getBackend(),
+    // tf.getBackend() alone would not say whether oneDNN computed the convolutions.
+    backend:
+      tf.getBackend() === activeBackend()?.backend
+        ? (activeBackendLabel() ?? tf.getBackend())
+        : tf.getBackend(),
     seconds,
   };
 }
