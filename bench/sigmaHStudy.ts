@@ -1,19 +1,29 @@
-// A study, not a benchmark: on a small trained ResNet-8, the exact tr(σ²H) over n examples and the exact
+// A study, not a benchmark: on a trained network, the exact tr(σ²H) over n examples and the exact
 // per-matvec spread of its two unbiased estimators — random sign combinations (gradientNoise's
 // 'perExample' probes) and a subsample of per-example quadratic forms — plus the standard errors the
 // sign estimator would report (sample SD, and the pairwise bound 2·mean_{k<l}(u_kᵀHu_l)²), and the
-// per-matvec spread of the Tr H estimators over seeds. `npx tsx bench/sigmaHStudy.ts`; prints JSON lines.
+// per-matvec spread of the Tr H estimators over seeds. Prints JSON lines.
+//   npx tsx bench/sigmaHStudy.ts            a small ResNet-8 trained here on synthetic 8×8 images
+//   STUDY_RUN=DIR npx tsx bench/sigmaHStudy.ts   a run directory written by train or a sweep (its data,
+//                                           model, loss and weights; batch-norm statistics recomputed)
 //   STUDY_EXAMPLES (default 96), STUDY_SEEDS (default 8), STUDY_PROBES (default 24)
 import * as tf from '@tensorflow/tfjs-core';
+import type { LayersModel } from '@tensorflow/tfjs-layers';
 import { initBackend } from '../src/backend/initBackend.js';
 import { forEachExampleGradientBatch } from '../src/curvature/batchedExampleGradients.js';
 import { hutchinsonTrace } from '../src/curvature/estimators/hutchinsonTrace.js';
 import { hutchPlusPlusTrace } from '../src/curvature/estimators/hutchPlusPlusTrace.js';
 import { xtrace } from '../src/curvature/estimators/xtrace.js';
 import { hessianOperator } from '../src/curvature/hessianOperator.js';
+import type { Dataset } from '../src/data/dataset.js';
+import { dataSpecShape, loadData } from '../src/data/sources/index.js';
 import { syntheticCifar10 } from '../src/data/syntheticCifar10.js';
+import { loadWeights } from '../src/io/weights.js';
+import { buildModel } from '../src/models/modelRegistry.js';
 import { recomputeBatchNormStatistics } from '../src/models/recomputeBatchNormStatistics.js';
 import { resnetV1 } from '../src/models/resnetV1.js';
+import { readRunConfig, runPaths } from '../src/run/runDirectory.js';
+import type { LossName } from '../src/train/losses.js';
 import { trainSGD } from '../src/train/trainSGD.js';
 import { createRng } from '../src/util/random.js';
 import { positiveIntFromEnv } from './harness.js';
@@ -22,27 +32,49 @@ const n = positiveIntFromEnv('STUDY_EXAMPLES', 96);
 const seeds = positiveIntFromEnv('STUDY_SEEDS', 8);
 const K = positiveIntFromEnv('STUDY_PROBES', 24);
 await initBackend({ quiet: true });
-const split = syntheticCifar10({ n: 1024, testN: 64, height: 8, width: 8, seed: 3 });
-const model = resnetV1({ depth: 8, inputShape: [8, 8, 3], numFilters: 8, seed: 1 });
-const t0 = performance.now();
-const trained = await trainSGD(model, split.train, {
-  lr: 0.05,
-  batchSize: 64,
-  epochs: 6,
-  quiet: true,
-  seed: 1,
-});
-const data = {
-  images: tf.slice(split.train.images, [0, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D,
-  labels: tf.slice(split.train.labels, [0], [n]) as tf.Tensor1D,
-  numClasses: split.train.numClasses,
-};
-await recomputeBatchNormStatistics(model, data);
-const last = trained.history.at(-1)!;
 const print = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
-print({ trained: { loss: last.loss, accuracy: last.accuracy, seconds: (performance.now() - t0) / 1000 } });
 
-const hessian = hessianOperator(model, data, { batchSize: n, loss: 'kld' });
+/** The trained network and its first n training examples: a run directory's, or a ResNet-8 trained here. */
+async function trainedNetwork(): Promise<{ model: LayersModel; data: Dataset; loss: LossName }> {
+  const runDir = process.env.STUDY_RUN;
+  if (runDir) {
+    const config = readRunConfig(runDir);
+    if (!config) throw new Error(`STUDY_RUN=${runDir}: no config.json there`);
+    const spec = config.spec;
+    const shape = dataSpecShape(spec.data);
+    const split = await loadData({ ...spec.data, trainSize: n, testSize: 1 });
+    const model = buildModel(spec.model, {
+      inputShape: shape.inputShape,
+      numClasses: shape.numClasses,
+      seed: 0,
+    });
+    await loadWeights(model, runPaths(runDir).weights);
+    print({ run: config.id, examples: n });
+    return { model, data: split.train, loss: spec.training.loss };
+  }
+  const split = syntheticCifar10({ n: 1024, testN: 64, height: 8, width: 8, seed: 3 });
+  const model = resnetV1({ depth: 8, inputShape: [8, 8, 3], numFilters: 8, seed: 1 });
+  const t0 = performance.now();
+  const trained = await trainSGD(model, split.train, {
+    lr: 0.05,
+    batchSize: 64,
+    epochs: 6,
+    quiet: true,
+    seed: 1,
+  });
+  const last = trained.history.at(-1)!;
+  print({ trained: { loss: last.loss, accuracy: last.accuracy, seconds: (performance.now() - t0) / 1000 } });
+  const data = {
+    images: tf.slice(split.train.images, [0, 0, 0, 0], [n, -1, -1, -1]) as tf.Tensor4D,
+    labels: tf.slice(split.train.labels, [0], [n]) as tf.Tensor1D,
+    numClasses: split.train.numClasses,
+  };
+  return { model, data, loss: 'kld' };
+}
+
+const { model, data, loss } = await trainedNetwork();
+await recomputeBatchNormStatistics(model, data);
+const hessian = hessianOperator(model, data, { batchSize: Math.min(n, 64), loss });
 const dim = hessian.dim;
 // Centred per-example gradients dᵢ = gᵢ − ḡ (data loss, inference mode), then M = DᵀHD by n products.
 const d: Float64Array[] = [];
@@ -85,13 +117,21 @@ for (let s = 0; s < seeds; s++) {
   const hu: Float64Array[] = [];
   for (let k = 0; k < K; k++) {
     const v = new Float64Array(dim);
-    for (const g of d) {
-      const sign = rng.sign();
+    const signs = d.map(() => rng.sign());
+    for (const [i, g] of d.entries()) {
+      const sign = signs[i]!;
       for (let q = 0; q < dim; q++) v[q]! += (sign * g[q]!) / Math.sqrt(n - 1);
     }
     u.push(v);
-    // H·u = Σᵢ sᵢ H dᵢ/√(n−1) would be free here from hd; the estimator computes it by one product.
-    hu.push(await hessian.matvec(v));
+    // H·u = Σᵢ sᵢ H dᵢ/√(n−1), by linearity from the n products already made (the estimator itself makes
+    // one product per probe; the same number up to float32 rounding).
+    const w = new Float64Array(dim);
+    d.forEach((_, i) => {
+      const sign = signs[i]!;
+      const hdi = hd[i]!;
+      for (let q = 0; q < dim; q++) w[q]! += (sign * hdi[q]!) / Math.sqrt(n - 1);
+    });
+    hu.push(w);
   }
   const values = u.map((v, k) => dot(v, hu[k]!));
   const m = values.reduce((a, b) => a + b, 0) / K;

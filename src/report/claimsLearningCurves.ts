@@ -80,7 +80,7 @@ export function learningCurveClaim(
     loss,
     statement:
       `Runs whose BS/LR is the same learn alike (their accuracy curves very closely match), while runs with ` +
-      `BS/LR far from theirs learn noticeably differently (${figure}).`,
+      `BS/LR far from theirs learn noticeably differently (${figure}; here the ${curve}-accuracy curves).`,
     test:
       `mean RMS distance between seed-averaged ${curve}-accuracy curves of cells whose BS/LR differ ≥ ` +
       `${formatPlain(settings.distantRatioFactor)}×, minus that of cells with equal BS/LR (jackknife SE over ` +
