@@ -39,7 +39,8 @@ export function normalizeMeasurementSpec(
     examples: read.integer('examples', d.examples, 2, MAX_COUNT),
     batchSize: read.integer('batchSize', d.batchSize, 1, MAX_COUNT),
     noise: read.choice('noise', d.noise, NOISE_METHODS),
-    sigmaHProbes: read.integer('sigmaHProbes', d.sigmaHProbes, 0, MAX_COUNT),
+    // measureMinimum always estimates tr(σ²H) (0 would fail only after training, at the measurement).
+    sigmaHProbes: read.integer('sigmaHProbes', d.sigmaHProbes, 1, MAX_COUNT),
     topEigenvalues: read.integer('topEigenvalues', d.topEigenvalues, 0, 1000),
     bnMode: read.choice('bnMode', d.bnMode, BATCH_NORM_MODES),
     bnStatistics: read.choice('bnStatistics', d.bnStatistics, BATCH_NORM_STATISTICS),

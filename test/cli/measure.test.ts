@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
@@ -215,6 +215,7 @@ test('measure of bare weights prints a readable table; bad command lines are usa
   };
   usage([], /give a run directory \(made by sgd-factors train\) or --weights FILE/);
   usage([run, '--estimator', 'slq'], /--estimator must be one of hutchinson, hutchpp, xtrace/);
+  usage([run, '--sigma-h-probes', '0'], /--sigma-h-probes must be an integer ≥ 1, got '0'/);
   usage(['--weights', join(root, 'missing.safetensors')], /--weights .*missing.safetensors does not exist/);
   usage(['--weights', root], /--weights .* is a directory; give the .safetensors file/);
   usage([run, '--hidden', '8'], /config.json says the model; model flags apply to bare --weights only/);
@@ -223,4 +224,30 @@ test('measure of bare weights prints a readable table; bad command lines are usa
     ['--weights', join(root, 'bare.safetensors'), '--data', root, '--synthetic', '4'],
     /--dataset synthetic is generated: give --synthetic N, not --data or --download/,
   );
+});
+
+test('bare --weights beside an older layout config.json: measured as the flags say, or an error saying how', () => {
+  const legacy = join(root, 'legacy');
+  mkdirSync(legacy);
+  // The first run layout's config.json (sgd-factors ≤ 0.1 before one pipeline): readable by report only.
+  writeFileSync(
+    join(legacy, 'config.json'),
+    JSON.stringify({ format: 'sgd-factors-train-run', version: 1, model: { kind: 'resnetV1', depth: 8 } }),
+  );
+  const weights = join(legacy, 'weights.safetensors');
+  writeFileSync(weights, readFileSync(join(root, 'bare.safetensors')));
+  const noFlags = cli('--weights', weights);
+  assert.equal(noFlags.status, 2, noFlags.stderr);
+  assert.match(noFlags.stderr, /legacy.config\.json is not an sgd-factors run configuration/);
+  assert.match(noFlags.stderr, /give --weights with the data and model flags/);
+  const asBare = cli(
+    ...['--weights', weights, '--depth', '8', '--synthetic', '12', '--limit', '4', '--probes', '2'],
+    ...['--sigma-h-probes', '1', '--quiet', '--json'],
+  );
+  assert.equal(asBare.status, 0, asBare.stderr);
+  assert.match(
+    asBare.stderr,
+    /not an sgd-factors run configuration.*; measuring the weights as the flags say/,
+  );
+  assert.equal(JSON.parse(asBare.stdout).traceH.matvecs, 2);
 });

@@ -29,6 +29,11 @@ describe('validateSweepConfig', () => {
     ],
     ['negative batch size', { batchSizes: [10, -1] }, /'batchSizes\[1\]' must be an integer ≥ 1, got -1/],
     ['repeated rate', { learningRates: [0.1, 0.1] }, /'learningRates' repeats the value 0.1/],
+    [
+      'no tr(σ²H) probes (measureMinimum needs one; refused before any training)',
+      { measurement: { sigmaHProbes: 0 } },
+      /'measurement.sigmaHProbes' must be an integer ≥ 1, got 0/,
+    ],
     ['zero rate', { learningRates: [0] }, /'learningRates\[0\]' must be a positive number/],
     [
       'unknown loss',

@@ -19,6 +19,7 @@ import { formatMeasurementPlan, planMeasurement } from '../../run/measurementPla
 import { measureRun, runMeasurement, runRecord } from '../../run/measureRun.js';
 import { normalizeMeasurementSpec, normalizeTrainingSpec } from '../../run/normalizeSpec.js';
 import {
+  type RunConfigFile,
   readRunConfig,
   readRunHistory,
   runPaths,
@@ -116,7 +117,7 @@ function measurementOverrides(values: Record<string, string | boolean | undefine
     noise: choiceFlag('--noise', text('noise'), NOISE_METHODS),
     minibatchSize: integerFlag('--minibatch-size', text('minibatch-size'), 1),
     minibatches: integerFlag('--minibatches', text('minibatches'), 1),
-    sigmaHProbes: integerFlag('--sigma-h-probes', text('sigma-h-probes'), 0),
+    sigmaHProbes: integerFlag('--sigma-h-probes', text('sigma-h-probes'), 1),
     topEigenvalues: integerFlag('--top-eigenvalues', text('top-eigenvalues'), 0),
     bnMode: choiceFlag('--bn-mode', text('bn-mode'), BATCH_NORM_MODES),
     bnStatistics: choiceFlag('--bn-statistics', text('bn-statistics'), BATCH_NORM_STATISTICS),
@@ -137,6 +138,25 @@ interface MeasureTarget {
   spec: RunSpec;
 }
 
+/**
+ * The config.json of the run the weights belong to. Beside bare `--weights` given with data flags, a
+ * config.json of an older layout is passed over (its weights are measured as bare weights, as the flags
+ * say); without data flags the error says how to measure them.
+ */
+function runConfigFor(runDir: string, bareWeightsWithDataFlags: boolean): RunConfigFile | undefined {
+  try {
+    return readRunConfig(runDir);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (bareWeightsWithDataFlags) {
+      process.stderr.write(`sgd-factors measure: ${message}; measuring the weights as the flags say\n`);
+      return undefined;
+    }
+    throw new UsageError(
+      `${message}; to measure its weights anyway, give --weights with the data and model flags (--dataset, --model …)`,
+    );
+  }
+}
 async function resolveTarget(
   positional: string | undefined,
   values: DataFlagValues & Record<string, string | boolean | undefined>,
@@ -164,7 +184,7 @@ async function resolveTarget(
   if (!existsSync(weights))
     throw new UsageError(`${given} has no ${basename(weights)}: has its training finished?`);
   const overrides = measurementOverrides(values);
-  const config = runDir ? readRunConfig(runDir) : undefined;
+  const config = runDir ? runConfigFor(runDir, weightsFlag !== undefined && hasDataFlags(values)) : undefined;
   if (config) {
     if (hasModelFlags(values as Record<string, string | undefined>))
       throw new UsageError(`${runDir}/config.json says the model; model flags apply to bare --weights only`);
@@ -241,7 +261,7 @@ Measurement (defaults: the run's settings, else these):
   --noise M              tr σ² method: ${NOISE_METHODS.join(', ')} (default perExample: exact)
   --minibatch-size m     mini-batch size of the minibatch/twoBatch methods (default 32)
   --minibatches K        mini-batches (or pairs) of the minibatch/twoBatch methods (default 32)
-  --sigma-h-probes K     random vectors for tr(σ²H) (default 10; 0 skips it)
+  --sigma-h-probes K     random vectors for tr(σ²H) (default 10; at least 1)
   --top-eigenvalues K    also the K largest Hessian eigenvalues by Lanczos (default 0)
   --bn-mode M            inference (default, as PyHessian) or train (batch statistics per --batch-size chunk)
   --bn-statistics S      inference mode's statistics: recompute (default: exact over the measured examples)
