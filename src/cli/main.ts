@@ -32,6 +32,10 @@ function explainParseError(error: Error & { code?: string }, command: Command, a
   if (unknown) {
     const flag = unknown[1] as string;
     const known = [...command.usage.matchAll(/(--[a-z][a-z0-9-]*)/g)].map((m) => m[1] as string);
+    // A flag of another form of the command (e.g. --out to 'sweep status', which takes DIR) is known to
+    // the usage text but not here: suggesting the flag itself would read as nonsense.
+    if (known.includes(flag))
+      return `option ${flag} does not apply to this form of '${command.name}'; 'sgd-factors help ${command.name}' shows which forms take it`;
     const close = closestName(flag, [...new Set(known)]);
     return `unknown option ${flag}${close ? ` (did you mean ${close}?)` : ''}`;
   }

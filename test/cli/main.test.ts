@@ -31,6 +31,13 @@ describe('sgd-factors command line', () => {
       flag.stderr,
       "sgd-factors train: unknown option --dpeth (did you mean --depth?)\n(see 'sgd-factors help train')\n",
     );
+    // --out belongs to other forms of 'sweep'; 'did you mean --out?' would be nonsense.
+    const otherForm = await cliInProcess(['sweep', 'status', '--out', root]);
+    assert.equal(otherForm.status, 2);
+    assert.match(
+      otherForm.stderr,
+      /^sgd-factors sweep: option --out does not apply to this form of 'sweep'; 'sgd-factors help sweep' shows which forms take it\n/,
+    );
   });
 
   it('explains negative values and rejects hex or other number forms, naming the flag', async () => {
