@@ -12,6 +12,11 @@ float32, to see the size of float32 rounding) by an honest loop of one backward 
   |g_i|^2   each example's squared gradient norm of the data loss (the penalty is not in sigma^2)
   tr sigma^2 = (sum_i |g_i|^2 - n |g_bar|^2) / (n - 1), and the same by Welford's centred update
 
+and, per example, its loss, true-class probability p_y and smallest |ReLU input| (how close it sits to
+a kink, where float32-sized changes of the network change its gradient by a finite amount). With
+--bn-statistics LIBRARY.json the batch-norm statistics the library recomputed are used instead of the
+reference's own, so that only the gradient computation is compared.
+
 Prints one JSON object on stdout. Standard library, numpy and torch only; no sgd-factors code is used.
 
 What is reproduced from the library (read from its sources, not imported):
@@ -32,7 +37,8 @@ What is reproduced from the library (read from its sources, not imported):
     (the dense head has none).
 
 Usage:
-  /usr/bin/python3 scripts/crosscheck/pytorch_per_example.py RUN_DIR --examples 256 > ref.json
+  /usr/bin/python3 scripts/crosscheck/pytorch_per_example.py RUN_DIR --examples 256 [--dtype float32]
+      [--bn-statistics LIBRARY.json] [--bn-batch B] [--data-dir DIR] > ref.json
 """
 import argparse
 import gzip
