@@ -6,7 +6,13 @@ import {
 } from '../../backend/kernels/wasm/ExampleFilterGrads.js';
 import { layerActivation, requiredWeight, trainableRoles, weightByRole } from '../../models/layerWeights.js';
 import type { LayerTap } from './layerTap.js';
-import { biasPerExample, kernelPerExample, kernelSquaredNorms, weightRows } from './positionalProducts.js';
+import {
+  biasPerExample,
+  kernelPerExample,
+  kernelSquaredNorms,
+  rowSquaredNorms,
+  weightRows,
+} from './positionalProducts.js';
 
 /** Where a convolution reads: kernel, strides and padding of a channels-last 2-D convolution. */
 interface ConvGeometry {
@@ -130,7 +136,7 @@ export function conv2dTap(layer: layers.Layer, indexOf: (v: tf.Variable) => numb
       let kernelSum: tf.Tensor;
       if (exampleFilterGradsAvailable()) {
         const g = filterGrads(x, delta, ExampleFilterGrads);
-        norms = tf.sum(tf.square(g), [1, 2, 3, 4]);
+        norms = rowSquaredNorms(g);
         kernelSum = tf.sum(g, 0);
       } else {
         norms = kernelSquaredNorms(unfoldPatches(x as tf.Tensor4D, geometry), d);

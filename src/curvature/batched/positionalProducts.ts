@@ -5,6 +5,23 @@ import * as tf from '@tensorflow/tfjs-core';
 // kernel gradient is then Gᵢ = Σₚ u_{i,p} ⊗ δ_{i,p} = Uᵢᵀ Dᵢ, with Uᵢ [P, K] and Dᵢ [P, C].
 
 /**
+ * Σ t² over every axis but the first, one value per row: in two stages, first over the middle axes
+ * (the backend's reduction over non-innermost axes: on wasm this library's blocked SIMD sum), then over
+ * the last axis. One reduction over all of them would be, on wasm, tfjs's single running float32 sum,
+ * which over a convolution's 36,864 kernel entries loses the small squares to rounding: a bias of −3e-6
+ * relative in ‖gᵢ‖², against −1e-7 for the same gradients summed in float64 (scripts/crosscheck/).
+ *
+ * @param t - batch first, rank ≥ 2.
+ * @returns [B] row sums of squares.
+ */
+export function rowSquaredNorms(t: tf.Tensor): tf.Tensor1D {
+  return tf.tidy(() => {
+    const rows = tf.reshape(tf.square(t), [t.shape[0]!, -1, t.shape[t.rank - 1]!]);
+    return tf.sum(tf.sum(rows, 1), 1) as tf.Tensor1D;
+  });
+}
+
+/**
  * ‖Uᵢᵀ Dᵢ‖²_F for every example, U [B, P, K] and D [B, P, C], by whichever form costs fewer
  * multiplications: the per-example product Gᵢ = UᵢᵀDᵢ (P·K·C per example), or the Gram form
  * Σ_{p,q} (u_p·u_q)(δ_p·δ_q) = ⟨UᵢUᵢᵀ, DᵢDᵢᵀ⟩ (P²·(K + C)), which wins when P is small against K and C
@@ -22,9 +39,9 @@ export function kernelSquaredNorms(u: tf.Tensor3D, d: tf.Tensor3D): tf.Tensor1D 
     if (p * (k + c) < k * c) {
       const uu = tf.matMul(u, u, false, true);
       const dd = tf.matMul(d, d, false, true);
-      return tf.sum(tf.mul(uu, dd), [1, 2]) as tf.Tensor1D;
+      return tf.sum(tf.sum(tf.mul(uu, dd), 1), 1) as tf.Tensor1D;
     }
-    return tf.sum(tf.square(tf.matMul(u, d, true, false)), [1, 2]) as tf.Tensor1D;
+    return rowSquaredNorms(tf.matMul(u, d, true, false));
   });
 }
 
