@@ -8,7 +8,7 @@ import {
   measureMinimum,
   registerModel,
   trainSGD,
-} from '../src/index.js';
+} from 'sgd-factors';
 
 await initBackend();
 // Three Gaussian clouds in 20 dimensions.
