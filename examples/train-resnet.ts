@@ -11,13 +11,14 @@ import { parseArgs } from 'node:util';
 import {
   evaluateModel,
   initBackend,
+  loadWeights,
   parameterCounts,
   resnetV1,
+  saveWeights,
   syntheticCifar10,
   tf,
   trainSGD,
 } from 'sgd-factors';
-import { loadWeights, saveWeights } from 'sgd-factors/io';
 
 const { values } = parseArgs({
   options: {

@@ -143,7 +143,8 @@ export {
   solveLyapunovDense,
   symmetricEigen,
 } from './linalg/index.js';
-// Models: the registry and the built-in families.
+// Models: the registry and the built-in families; weights saved and loaded as safetensors.
+export { type LoadWeightsOptions, loadWeights, saveWeights } from './io/index.js';
 export {
   BUILTIN_MODELS,
   buildModel,

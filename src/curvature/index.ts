@@ -1,4 +1,3 @@
-export type { LayerTap, RoleTensors, WeightRole } from './batched/layerTap.js';
 export {
   type ExampleGradientNorms,
   exampleGradientNorms,
