@@ -129,6 +129,8 @@ export {
   TRACE_ESTIMATORS,
   type TraceEstimatorName,
 } from './experiments/index.js';
+// Model weights, saved and loaded as safetensors.
+export { type LoadWeightsOptions, loadWeights, saveWeights } from './io/index.js';
 // Lyapunov and Riccati solvers, the symmetric eigensolver, and the matrix forms they all take.
 export {
   type MatrixLike,
@@ -143,8 +145,7 @@ export {
   solveLyapunovDense,
   symmetricEigen,
 } from './linalg/index.js';
-// Models: the registry and the built-in families; weights saved and loaded as safetensors.
-export { type LoadWeightsOptions, loadWeights, saveWeights } from './io/index.js';
+// Models: the registry and the built-in families.
 export {
   BUILTIN_MODELS,
   buildModel,
@@ -178,6 +179,7 @@ export {
   NOISE_METHODS,
   type NoiseMethod,
 } from './noise/index.js';
+// Training and measuring on run directories (config.json, checkpoints, result.json).
 export {
   type MeasurementSpec,
   type MeasureRunOptions,
@@ -227,5 +229,6 @@ export {
   type TrainSGDOptions,
   trainSGD,
 } from './train/index.js';
+// The events every long call's onProgress receives.
 export type { ProgressEvent, ProgressListener, ProgressUnit } from './util/progress.js';
 export { tf };
