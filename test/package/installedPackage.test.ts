@@ -1,10 +1,12 @@
 // The package as a user gets it: `npm pack`, installed into a new project, then used from there by a plain
-// ES-module consumer (numbers checked), type-checked as a TypeScript consumer under moduleResolution node16
-// and bundler, and by the examples, run at small sizes against the installed copy.
+// ES-module consumer (numbers checked) and a CommonJS one, type-checked as a TypeScript consumer under
+// moduleResolution node16 and bundler, and by the examples, run at small sizes against the installed copy.
 //
-// The package is built and packed from a staging copy (the files package.json ships, a fresh tsc build of
-// src into its dist), not in the repository: `npm run build` empties dist/ first, which would pull it away
-// from tests running at the same time. The installed dependencies come from the npm cache or the registry.
+// The package is packed from a staging copy (the files package.json ships, and a dist/ built from src), not
+// in the repository: `npm run build` empties dist/ first, which would pull it away from tests running at the
+// same time. Where the repository's dist/ is a build newer than every source (as after `npm run api:check`,
+// which `npm test` runs first) it is copied instead of built again, which saves a minute on a loaded machine.
+// The installed dependencies come from the npm cache or the registry.
 import assert from 'node:assert/strict';
 import { type SpawnSyncOptions, spawnSync } from 'node:child_process';
 import {
@@ -15,6 +17,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -61,13 +64,39 @@ function step(what: string, command: string, args: string[], options: SpawnSyncO
   delete env['SGD_FACTORS_REQUIRE_ONEDNN'];
   for (const key of Object.keys(env))
     if (/^npm_(package_|lifecycle_|command$|config_local_prefix$|config_call$)/.test(key)) delete env[key];
-  const r = spawnSync(command, args, { encoding: 'utf8', env, timeout: 240_000, ...options });
+  const r = spawnSync(command, args, { encoding: 'utf8', env, timeout: 600_000, ...options });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`;
   if (r.status !== 0) {
     const why = r.error ? r.error.message : r.signal ? `killed by ${r.signal}` : `exit ${r.status}`;
     assert.fail(`${what} failed (${why}): ${command} ${args.join(' ')}\n${out.slice(-4000)}`);
   }
   return String(r.stdout);
+}
+
+/** Every file under `dir`. */
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name));
+}
+
+/**
+ * The repository's dist/ if it is what `npm run build` makes of the current sources: newer than every file
+ * of src/ and the build's tsconfig files, and nothing else in it (no src/ tree, no source maps, as
+ * `tsc -p tsconfig.json` without --noEmit would leave); else undefined.
+ */
+function freshRepoDist(): string | undefined {
+  const dist = join(repo, 'dist');
+  if (!existsSync(join(dist, 'index.js')) || existsSync(join(dist, 'src'))) return undefined;
+  const built = filesUnder(dist);
+  if (built.some((f) => f.endsWith('.map'))) return undefined;
+  const builtAt = Math.min(...built.map((f) => statSync(f).mtimeMs));
+  const inputs = [
+    join(repo, 'tsconfig.json'),
+    join(repo, 'tsconfig.build.json'),
+    ...filesUnder(join(repo, 'src')),
+  ];
+  return inputs.every((f) => statSync(f).mtimeMs <= builtAt) ? dist : undefined;
 }
 
 before(() => {
@@ -78,13 +107,16 @@ before(() => {
     if (entry.startsWith('!') || entry === 'dist') continue;
     if (existsSync(join(repo, entry))) cpSync(join(repo, entry), join(staging, entry), { recursive: true });
   }
-  step('building the package', process.execPath, [
-    tsc,
-    '-p',
-    join(repo, 'tsconfig.build.json'),
-    '--outDir',
-    join(staging, 'dist'),
-  ]);
+  const dist = freshRepoDist();
+  if (dist) cpSync(dist, join(staging, 'dist'), { recursive: true });
+  else
+    step('building the package', process.execPath, [
+      tsc,
+      '-p',
+      join(repo, 'tsconfig.build.json'),
+      '--outDir',
+      join(staging, 'dist'),
+    ]);
   const packed = step('npm pack', npm, ['pack', '--ignore-scripts', '--json', '--pack-destination', work], {
     cwd: staging,
   });
@@ -141,6 +173,20 @@ test('the tarball has every file the exports map names, and no source map withou
 test('an ES-module consumer imports the root and subpaths and gets exact numbers', () => {
   const out = step('the ES-module consumer', process.execPath, ['consumer.mjs'], { cwd: project });
   assert.match(out, /^hessianOperator: Tr H (\S+) = exact \1$/m);
+});
+
+test('a CommonJS consumer requires the root and a subpath (require of ES modules, Node >= 20.19)', () => {
+  const script = [
+    "const { tf, solveLyapunov } = require('sgd-factors');",
+    "const { expectedLossFourFactor } = require('sgd-factors/theory');",
+    // 2x = 6 for the 1×1 equation ax + xa = q with a = 1, q = 6.
+    'const x = solveLyapunov([[1]], [[6]])[0][0];',
+    'process.stdout.write(JSON.stringify([typeof tf.tensor, x, typeof expectedLossFourFactor]));',
+  ].join('\n');
+  const out = step('the CommonJS consumer', process.execPath, ['--no-warnings', '-e', script], {
+    cwd: project,
+  });
+  assert.deepEqual(JSON.parse(out), ['function', 3, 'function']);
 });
 
 for (const resolution of ['node16', 'bundler'] as const) {
