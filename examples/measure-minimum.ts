@@ -7,13 +7,16 @@
 //
 // See docs/measuring.md for what each number means and what it costs.
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/backend/index.js';
-import { syntheticCifar10 } from '../src/data/index.js';
-import { measureMinimum, type TraceEstimatorName } from '../src/experiments/measureMinimum.js';
-import { resnetV1 } from '../src/models/index.js';
-import type { NoiseMethod } from '../src/noise/index.js';
-import { trainSGD } from '../src/train/index.js';
+import {
+  initBackend,
+  measureMinimum,
+  type NoiseMethod,
+  resnetV1,
+  syntheticCifar10,
+  type TraceEstimatorName,
+  tf,
+  trainSGD,
+} from 'sgd-factors';
 
 const { values } = parseArgs({
   options: {

@@ -3,20 +3,28 @@
 //
 //   npx tsx examples/train-resnet.ts                       # ResNet-8, 1,000 images, 3 epochs (~1 min)
 //   npx tsx examples/train-resnet.ts --depth 20 --n 5000 --epochs 5 --lr 0.1 --batch-size 128
+//   npx tsx examples/train-resnet.ts --n 64 --epochs 1 --size 8 --filters 4   # a few seconds
 //
 // Run it again with --resume to continue from the checkpoint in the output directory.
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '../src/backend/index.js';
-import { syntheticCifar10 } from '../src/data/index.js';
-import { loadWeights, saveWeights } from '../src/io/index.js';
-import { parameterCounts, resnetV1 } from '../src/models/index.js';
-import { evaluateModel, trainSGD } from '../src/train/index.js';
+import {
+  evaluateModel,
+  initBackend,
+  loadWeights,
+  parameterCounts,
+  resnetV1,
+  saveWeights,
+  syntheticCifar10,
+  tf,
+  trainSGD,
+} from 'sgd-factors';
 
 const { values } = parseArgs({
   options: {
     depth: { type: 'string', default: '8' },
+    filters: { type: 'string', default: '16' },
+    size: { type: 'string', default: '32' },
     n: { type: 'string', default: '1000' },
     epochs: { type: 'string', default: '3' },
     lr: { type: 'string', default: '0.1' },
@@ -27,10 +35,12 @@ const { values } = parseArgs({
 });
 const depth = Number(values.depth);
 const epochs = Number(values.epochs);
+const size = Number(values.size);
+const architecture = { depth, numFilters: Number(values.filters), inputShape: [size, size, 3] as const };
 
 const backend = await initBackend();
-const data = syntheticCifar10({ n: Number(values.n), seed: 0 });
-const model = resnetV1({ depth, seed: 1 });
+const data = syntheticCifar10({ n: Number(values.n), seed: 0, height: size, width: size });
+const model = resnetV1({ ...architecture, seed: 1 });
 const counts = parameterCounts(model);
 console.log(
   `ResNet-${depth}: ${counts.total} parameters (${counts.trainable} trainable) on ${backend.backend}`,
@@ -54,7 +64,7 @@ for (const h of result.history)
 
 const path = join(values.out, 'weights.safetensors');
 await saveWeights(model, path);
-const reloaded = resnetV1({ depth, seed: 2 });
+const reloaded = resnetV1({ ...architecture, seed: 2 });
 await loadWeights(reloaded, path);
 const check = await evaluateModel(reloaded, data.test, { loss: 'kld' });
 console.log(

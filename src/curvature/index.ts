@@ -1,6 +1,3 @@
-export type { LayerTap, RoleTensors, WeightRole } from './batched/layerTap.js';
-export { batchedUnsupportedReason, layerTaps } from './batched/layerTaps.js';
-export { withTappedPass } from './batched/tappedPass.js';
 export {
   type ExampleGradientNorms,
   exampleGradientNorms,
@@ -37,29 +34,18 @@ export { type DenseMatrix, type LinearOperator, matrixOperator } from './linearO
 export * from './parallel/index.js';
 export { parameterBlocks } from './parameterBlocks.js';
 export {
-  accumulateTensors,
-  assertFlatVector,
   flattenTensors,
-  flattenTensorsAsync,
   flattenWeights,
   parameterCount,
   parameterShapes,
   trainableVariables,
   unflattenToTensors,
 } from './parameterVector.js';
-export {
-  type SecondOrderOp,
-  secondOrderCorrect,
-  secondOrderOpsOf,
-  warnIfSecondOrderDefective,
-} from './secondOrderCheck.js';
+export {} from './secondOrderCheck.js';
 export {
   BATCH_NORM_MODES,
   type BatchNormMode,
-  checkParameterTensors,
-  dotTensors,
   type ExampleRange,
-  explainingOutOfMemory,
   type ObjectiveOptions,
   type TrainingObjective,
   trainingObjective,

@@ -2,13 +2,10 @@ export {
   type ArrayJob,
   indexedJobManifest,
   type KubernetesSettings,
-  SLURM_SIGNAL_LEAD_SECONDS,
   type SlurmSettings,
-  SWEEP_REQUEUE_EXIT_CODE,
-  SWEEP_VOLUME_CLAIM,
   slurmArrayScript,
 } from './clusterJobs.js';
-export { type CollectedResults, collectSweepResults, finishedRecord } from './collectResults.js';
+export { type CollectedResults, collectSweepResults } from './collectResults.js';
 export type {
   Executor,
   RunContext,
@@ -20,21 +17,9 @@ export type {
 } from './executor.js';
 export { inProcessExecutor } from './inProcessExecutor.js';
 export * from './measureMinimum.js';
-export { appendRunRecord, type RunRecordsRead, readRunRecords } from './resultsLog.js';
+export { type RunRecordsRead, readRunRecords } from './resultsLog.js';
 export { type RunFailure, readRunFailure } from './runFailure.js';
-export {
-  acquireRunLease,
-  currentHolder,
-  DEFAULT_LEASE_STALE_SECONDS,
-  inspectRunLease,
-  type LeaseAttempt,
-  type LeaseHolder,
-  type LeaseState,
-  leasePath,
-  leaseStaleSeconds,
-  type RunLease,
-  startHeartbeat,
-} from './runLease.js';
+export {} from './runLease.js';
 export { type RunSweepOptions, runSweep, type SweepSummary } from './runSweep.js';
 export {
   type SweepConfig,
@@ -44,7 +29,6 @@ export {
   validateSweepConfig,
 } from './sweepConfig.js';
 export {
-  openSweepDirectory,
   readSweepManifest,
   type SweepManifest,
   type SweepPaths,
@@ -60,16 +44,12 @@ export {
 export { sweepStatus, type TaskStatus } from './sweepStatus.js';
 export { runId, type SweepTask, sweepTasks } from './sweepTask.js';
 export {
-  freezeSweepTasks,
   type PlannedSweep,
   readPlannedSweep,
-  readSweepTaskList,
   type SweepTaskList,
-  taskListPath,
 } from './sweepTaskList.js';
 export {
   defaultRunnerModule,
-  experimentsModuleUrl,
   type WorkerPoolOptions,
   workerPoolExecutor,
 } from './workerPoolExecutor.js';

@@ -7,11 +7,8 @@ export {
   type SafetensorsTensor,
 } from './safetensors.js';
 export {
-  assignTensors,
   checkWeightValues,
   type LoadWeightsOptions,
   loadWeights,
-  modelTensors,
   saveWeights,
-  weightName,
 } from './weights.js';

@@ -25,7 +25,7 @@ export {
 export { type RealSchurResult, realSchur } from './realSchur.js';
 export { solveContinuousRiccati, solveContinuousRiccatiDense } from './solveContinuousRiccati.js';
 export { solveLyapunov, solveLyapunovDense, solveQuasiTriangularLyapunov } from './solveLyapunov.js';
-export { symmetricEigen, symmetryDefect } from './symmetricEigen.js';
+export { type SymmetricEigenOptions, symmetricEigen, symmetryDefect } from './symmetricEigen.js';
 export {
   type SymmetricEigenResult,
   symmetricTridiagonalEigen,

@@ -7,7 +7,6 @@ export {
   mlpModel,
   resnetV1Model,
 } from './builtinModels.js';
-export { heNormalValues } from './heNormal.js';
 export { MLP_ACTIVATIONS, type MlpActivation, type MlpOptions, mlp } from './mlp.js';
 export {
   buildModel,
@@ -28,5 +27,4 @@ export {
   recomputeBatchNormStatistics,
 } from './recomputeBatchNormStatistics.js';
 export { regularizationPenalty } from './regularizationPenalty.js';
-export { type LayerCall, withReplacedLayerCalls } from './replaceLayerCalls.js';
 export { type ResNetV1Options, resnetBlocksPerStack, resnetV1, resnetV1Size } from './resnetV1.js';

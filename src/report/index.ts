@@ -45,7 +45,6 @@ export {
   type Scale,
   type ScaleOptions,
 } from './svg/ticks.js';
-export { escapeXml, svgNumber } from './svg/xml.js';
 export {
   batchToRateRatio,
   LOSS_TITLES,

@@ -14,13 +14,11 @@ export {
 } from './runDirectory.js';
 export type { RunEstimate, RunMeasurement, RunRecord } from './runResult.js';
 export {
-  canonicalJson,
   DEFAULT_MEASUREMENT,
   type MeasurementSpec,
   type RunSpec,
   runSpecHash,
   type ScheduleSpec,
-  shortHash,
   type TrainingSpec,
   trainingHash,
 } from './runSpec.js';

@@ -1,3 +1,4 @@
+export type { Rng } from '../util/random.js';
 export {
   type FactorsDemoOptions,
   type FactorsDemoResult,

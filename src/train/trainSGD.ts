@@ -313,6 +313,10 @@ export async function trainSGD(
         oneHot.dispose();
         batch.images.dispose();
         batch.labels.dispose();
+        // On the cpu and wasm backends every await above settles as a microtask, so without this the event
+        // loop would not turn until training ends: no signal handler (the CLI's Ctrl-C hint), timer or I/O
+        // callback could run. One macrotask per batch costs microseconds.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (!Number.isFinite(total)) {
           tf.dispose(grads);
           for (const [i, w] of model.nonTrainableWeights.entries()) w.write(stateBefore[i]!);

@@ -1,15 +1,5 @@
 export type { SerializableObjectiveOptions } from './hessianWorkerProtocol.js';
-export {
-  buildArchitecture,
-  copySnapshot,
-  type ModelArchitecture,
-  type ModelSnapshot,
-  modelArchitectureOf,
-  restoreModel,
-  snapshotBuffers,
-  snapshotModel,
-} from './modelSnapshot.js';
-export { type ModuleWorkerOptions, moduleUrl, siblingModuleUrl, startModuleWorker } from './moduleWorker.js';
+export type { ModelArchitecture, ModelSnapshot } from './modelSnapshot.js';
 export {
   type ParallelHutchinsonOptions,
   type ParallelHutchinsonResult,
