@@ -66,6 +66,12 @@ export interface MeasurementSpec {
   minibatchSize: number;
   /** Mini-batches (or pairs) of the `minibatch`/`twoBatch` noise methods. */
   minibatches: number;
+  /**
+   * Also record Tr H and tr σ² per parameter block (`result.json`'s `measurement.perLayer`). Present only
+   * when true: a spec without it is the same measurement as before the field existed, so the hashes of
+   * existing runs and sweeps stay the same.
+   */
+  perLayer?: true;
 }
 
 /**
