@@ -224,3 +224,46 @@ test('measure of bare weights prints a readable table; bad command lines are usa
     /--dataset synthetic is generated: give --synthetic N, not --data or --download/,
   );
 });
+
+test('measure RUN --per-layer prints the per-block table and records perLayer in result.json and --json', async () => {
+  const dir = join(root, 'per-layer');
+  mkdirSync(dir);
+  const model = resnetV1({ depth: 8, seed: 4 });
+  const blocks = model.trainableWeights.length;
+  await saveWeights(model, join(dir, 'weights.safetensors'));
+  model.dispose();
+  writeRunConfig(dir, 'per-layer', spec);
+  writeRunHistory(dir, [epoch]);
+  const args = [dir, '--limit', '8', '--probes', '2', '--sigma-h-probes', '1', '--per-layer', '--quiet'];
+  const table = cli(...args);
+  assert.equal(table.status, 0, table.stderr);
+  assert.match(table.stdout, /^block +parameters +Tr H_bb +std\. error +tr σ²_bb/m);
+  assert.match(table.stdout, /^stem_conv\/kernel +432 /m);
+  assert.match(table.stdout, /^sum of blocks /m);
+  const record = readRunResult(dir);
+  assert.ok(record?.measurement.perLayer);
+  assert.equal(readRunConfig(dir)?.spec.measurement.perLayer, true);
+  const json = cli(...args, '--json');
+  assert.equal(json.status, 0, json.stderr);
+  const m = JSON.parse(json.stdout) as MinimumMeasurement;
+  const perLayer = m.perLayer!;
+  assert.equal(perLayer.length, blocks);
+  assert.deepEqual(readRunResult(dir)?.measurement.perLayer, perLayer);
+  const sumH = perLayer.reduce((s, b) => s + b.traceH, 0);
+  const sumSigma = perLayer.reduce((s, b) => s + b.traceSigma, 0);
+  assert.ok(Math.abs(sumH - m.traceH.estimate) <= 1e-12 * Math.abs(m.traceH.estimate));
+  assert.ok(Math.abs(sumSigma - m.traceSigma.estimate) <= 1e-12 * m.traceSigma.estimate);
+  for (const b of perLayer) {
+    assert.deepEqual(Object.keys(b).sort(), [
+      'block',
+      'layer',
+      'parameters',
+      'traceH',
+      'traceHStandardError',
+      'traceSigma',
+    ]);
+  }
+  const refused = cli(dir, '--per-layer', '--estimator', 'xtrace', '--probes', '4', '--quiet');
+  assert.equal(refused.status, 2, refused.stderr);
+  assert.match(refused.stderr, /perLayer' needs estimator 'hutchinson'/);
+});
