@@ -110,7 +110,10 @@ export async function exampleGradientNorms(
         const each = taps.map((tap, i) => tap.squaredNormsAndSum(xs[i]!, ds[i]!));
         return {
           // [B, variables]: example i's squared norm over each trainable weight.
-          norms: tf.stack(byVariable(objective, taps, (_, i) => each[i]!.norms), 1) as tf.Tensor2D,
+          norms: tf.stack(
+            byVariable(objective, taps, (_, i) => each[i]!.norms),
+            1,
+          ) as tf.Tensor2D,
           sums: byVariable(objective, taps, (_, i) => each[i]!.sum),
         };
       }),

@@ -8,8 +8,8 @@ import { topEigenvalues } from '../curvature/estimators/topEigenvalues.js';
 import { xtrace } from '../curvature/estimators/xtrace.js';
 import { hessianOperator } from '../curvature/hessianOperator.js';
 import type { SerializableObjectiveOptions } from '../curvature/parallel/hessianWorkerProtocol.js';
-import { parameterBlocks } from '../curvature/parameterBlocks.js';
 import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
+import { parameterBlocks } from '../curvature/parameterBlocks.js';
 import {
   type BatchNormMode,
   OBJECTIVE_OPTION_KEYS,
@@ -472,7 +472,12 @@ export async function measureMinimum(
 }
 
 /** Throws a RangeError naming the option that rules out `perLayer`. */
-function checkPerLayer(estimator: TraceEstimatorName, matvecs: number, noise: NoiseMethod, workers: number): void {
+function checkPerLayer(
+  estimator: TraceEstimatorName,
+  matvecs: number,
+  noise: NoiseMethod,
+  workers: number,
+): void {
   const why =
     estimator !== 'hutchinson'
       ? `options.estimator 'hutchinson' (block traces come from Hutchinson's probes), got '${estimator}'`

@@ -74,7 +74,12 @@ test('perLayer: kernel and bias blocks of softmax regression agree with the clos
     assert.ok(relative(sumH, m.traceH.estimate) < 1e-12, `${sumH} vs ${m.traceH.estimate}`);
     assert.ok(relative(sumSigma, m.traceSigma.estimate) < 1e-12, `${sumSigma} vs ${m.traceSigma.estimate}`);
     // The total is Hutchinson's estimate from the same probes as without perLayer.
-    const plain = await measureMinimum(p.model, p.data, { loss: p.loss, matvecs: 40, sigmaHProbes: 1, seed: 3 });
+    const plain = await measureMinimum(p.model, p.data, {
+      loss: p.loss,
+      matvecs: 40,
+      sigmaHProbes: 1,
+      seed: 3,
+    });
     assert.ok(relative(m.traceH.estimate, plain.traceH.estimate) < 1e-12);
     assert.equal(m.traceSigma.estimate, plain.traceSigma.estimate);
     assert.equal(plain.perLayer, undefined);
@@ -102,7 +107,13 @@ test('perLayer on ResNet-8 (batch norm): one block per trainable weight, tr σ²
   const model = resnetV1({ depth: 8, inputShape: [8, 8, 3], numFilters: 4, numClasses: 4, seed: 1 });
   const data = randomImages(12, 2);
   try {
-    const options = { matvecs: 2, sigmaHProbes: 1, batchSize: 6, perLayer: true, bnStatistics: 'moving' } as const;
+    const options = {
+      matvecs: 2,
+      sigmaHProbes: 1,
+      batchSize: 6,
+      perLayer: true,
+      bnStatistics: 'moving',
+    } as const;
     const m = await measureMinimum(model, data, options);
     const blocks = m.perLayer!;
     assert.equal(blocks.length, model.trainableWeights.length);

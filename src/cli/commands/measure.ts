@@ -336,7 +336,9 @@ Other:
     const target = await resolveTarget(positionals[0], values, quiet);
     const { spec } = target;
     if (workers > 1 && spec.measurement.perLayer)
-      throw new UsageError(`--workers ${workers} cannot split the per-layer traces; drop --workers or --per-layer`);
+      throw new UsageError(
+        `--workers ${workers} cannot split the per-layer traces; drop --workers or --per-layer`,
+      );
     if (workers > 1 && spec.measurement.estimator !== 'hutchinson')
       throw new UsageError(
         `--workers ${workers} applies to --estimator hutchinson only, got ${spec.measurement.estimator}`,
