@@ -113,7 +113,11 @@ export function trackedCurvatureFigure(
     name: `${run.record.id}: 2/δ`,
     color: color(i),
     dash: '5 3',
-    points: run.history.map((e) => ({ x: e.epoch + 1, y: 2 / e.lr })),
+    // A step over each epoch [e, e + 1]: δ holds for the whole epoch, the tracked values sit at its end.
+    points: run.history.flatMap((e) => [
+      { x: e.epoch, y: 2 / e.lr },
+      { x: e.epoch + 1, y: 2 / e.lr },
+    ]),
   }));
   const epochs = { integer: true };
   const panel = (title: string, yLabel: string, series: ChartSeries[], y = {}): ChartPanel => ({

@@ -125,9 +125,10 @@ test('report plots tracked Tr H, tr σ², their ratio and λ_max against the 2/�
   const edge = seriesPoints(svg, 'tracked: 2/δ');
   const close = (a: number, b: number) => Math.abs(a - b) < 0.01;
   assert.ok(close(lambda[0]![1]!, logY(15, 15, 200)) && close(lambda[1]![1]!, logY(150, 15, 200)));
-  assert.equal(edge.length, 4);
+  // A step per epoch [e, e + 1]: 2/δ = 20 over epochs 0–2, 200 over 2–4.
+  assert.equal(edge.length, 8);
   edge.forEach(([, y], i) => {
-    assert.ok(close(y!, logY(i < 2 ? 20 : 200, 15, 200)), `2/δ point ${i}: ${y}`);
+    assert.ok(close(y!, logY(i < 4 ? 20 : 200, 15, 200)), `2/δ point ${i}: ${y}`);
   });
   const readme = readFileSync(join(report.dir, 'README.md'), 'utf8');
   assert.match(readme, /!\[Curvature during training, KLD loss\]\(curvature-kld\.svg\)/);
