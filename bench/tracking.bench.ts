@@ -7,7 +7,7 @@
 //   TRACKING_BENCH_EXAMPLES  examples tracked over (default 256)
 //   TRACKING_BENCH_CHUNK     examples per chunk (default 64, the tracker's default)
 //
-// One warm-up step over the first chunk compiles every kernel; the timed step is run once.
+// One small warm-up step compiles every kernel; the timed step is run once.
 import { loadavg } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import { initBackend } from '../src/backend/initBackend.js';
@@ -26,7 +26,13 @@ async function* run(): AsyncGenerator<BenchResult> {
   const model = resnetV1({ depth: 20, seed: 0 });
   const objective = { loss: 'kld' as const };
   const progress = { label: 'curvature', lr: 0.1, stream: process.stderr, quiet: true };
-  const warmup = curvatureTracker(split.train, { every: 1, examples: chunk, batchSize: chunk }, objective, 0);
+  // The warm-up runs every stage once on a few examples (the wasm kernels are shape-independent).
+  const warmup = curvatureTracker(
+    split.train,
+    { every: 1, examples: 4, batchSize: 4, probes: 2, eigenMatvecs: 2 },
+    objective,
+    0,
+  );
   const tracker = curvatureTracker(split.train, { every: 1, examples, batchSize: chunk }, objective, 0);
   try {
     await warmup.measure(model, progress);
