@@ -263,6 +263,23 @@ test('measure RUN --per-layer prints the per-block table and records perLayer in
       'traceSigma',
     ]);
   }
+  // The setting stays in config.json until --no-per-layer drops it.
+  const dropped = cli(
+    dir,
+    '--limit',
+    '8',
+    '--probes',
+    '2',
+    '--sigma-h-probes',
+    '1',
+    '--no-per-layer',
+    '--quiet',
+    '--json',
+  );
+  assert.equal(dropped.status, 0, dropped.stderr);
+  assert.equal((JSON.parse(dropped.stdout) as MinimumMeasurement).perLayer, undefined);
+  assert.equal(readRunConfig(dir)?.spec.measurement.perLayer, undefined);
+  assert.equal(readRunResult(dir)?.measurement.perLayer, undefined);
   const refused = cli(dir, '--per-layer', '--estimator', 'xtrace', '--probes', '4', '--quiet');
   assert.equal(refused.status, 2, refused.stderr);
   assert.match(refused.stderr, /perLayer' needs estimator 'hutchinson'/);

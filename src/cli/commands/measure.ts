@@ -138,6 +138,7 @@ const MEASUREMENT_FLAGS = {
   'no-regularization': { type: 'boolean' },
   'batch-size': { type: 'string' },
   'per-layer': { type: 'boolean' },
+  'no-per-layer': { type: 'boolean' },
 } as const;
 
 /** The measurement settings the flags change, as spec fields (absent flags leave the run's or the default). */
@@ -156,8 +157,10 @@ function measurementOverrides(values: Record<string, string | boolean | undefine
     bnStatistics: choiceFlag('--bn-statistics', text('bn-statistics'), BATCH_NORM_STATISTICS),
     includeRegularization: values['no-regularization'] ? false : undefined,
     batchSize: integerFlag('--batch-size', text('batch-size'), 1),
-    perLayer: values['per-layer'] ? true : undefined,
+    perLayer: values['per-layer'] ? true : values['no-per-layer'] ? false : undefined,
   };
+  if (values['per-layer'] && values['no-per-layer'])
+    throw new UsageError('give --per-layer or --no-per-layer, not both');
   for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
   return out;
 }
@@ -284,7 +287,8 @@ Measurement (defaults: the run's settings, else these):
   --no-regularization    leave the L2 penalty out of the objective (default: included, as SGD minimized it)
   --per-layer            also Tr H and tr σ² per parameter block (one per trainable weight tensor), from the
                          same probes and per-example gradients as the totals (no extra cost; needs
-                         --estimator hutchinson, --probes ≥ 2, --noise perExample and one worker)
+                         --estimator hutchinson, --probes ≥ 2, --noise perExample and one worker; kept in
+                         config.json for the next measure of the run, --no-per-layer drops it)
   --batch-size B         examples per forward/backward chunk (default 64; a ResNet-20 HVP needs ~1.3 GB at
                          32 and ~3.4 GB at 128, near the wasm backend's 4 GiB heap)
 
