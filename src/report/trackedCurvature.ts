@@ -23,17 +23,32 @@ export interface TrackedPoint {
   traceSigma: number;
   /** λ_max (NaN when not tracked). */
   topEigenvalue: number;
+  /** The edge of stability 2(1 + μ)/δ of the epoch (2/δ for plain SGD, μ the run's momentum). */
+  edge: number;
+}
+
+/**
+ * The largest Hessian eigenvalue below which (heavy-ball) gradient descent with learning rate δ and
+ * momentum μ is stable on a quadratic: δλ < 2(1 + μ). Keras' momentum form is heavy ball.
+ */
+function stabilityEdge(lr: number, momentum: number): number {
+  return (2 * (1 + momentum)) / lr;
+}
+
+/** The run's momentum from its spec (0 for records without one: plain SGD, the paper's). */
+function momentumOf(run: RunWithHistory): number {
+  return run.record.spec?.training.momentum ?? 0;
 }
 
 /** Every tracked epoch of the runs, in run then epoch order. */
 export function trackedPoints(runs: readonly RunWithHistory[]): TrackedPoint[] {
-  return runs.flatMap(({ record, history }) =>
-    history.flatMap((e) => {
+  return runs.flatMap((run) =>
+    run.history.flatMap((e) => {
       const c = e.curvature;
       if (c === undefined) return [];
       return [
         {
-          id: record.id,
+          id: run.record.id,
           epoch: e.epoch + 1,
           lr: e.lr,
           examples: c.examples,
@@ -41,13 +56,14 @@ export function trackedPoints(runs: readonly RunWithHistory[]): TrackedPoint[] {
           traceHStandardError: c.traceH?.standardError ?? Number.NaN,
           traceSigma: c.traceSigma?.estimate ?? Number.NaN,
           topEigenvalue: c.topEigenvalue?.value ?? Number.NaN,
+          edge: stabilityEdge(e.lr, momentumOf(run)),
         },
       ];
     }),
   );
 }
 
-/** `tracked.csv`: one row per tracked epoch, with Tr H / tr σ² and 2/δ beside the measured values. */
+/** `tracked.csv`: one row per tracked epoch, with Tr H / tr σ² and the edge 2(1 + μ)/δ beside the values. */
 export function trackedCsv(points: readonly TrackedPoint[]): string {
   const cell = (x: number) => (Number.isFinite(x) ? x : '');
   return toCsv(
@@ -61,7 +77,7 @@ export function trackedCsv(points: readonly TrackedPoint[]): string {
       'trace_sigma',
       'trace_h_over_trace_sigma',
       'lambda_max',
-      'two_over_lr',
+      'edge_of_stability',
     ],
     points.map((p) => [
       p.id,
@@ -73,7 +89,7 @@ export function trackedCsv(points: readonly TrackedPoint[]): string {
       cell(p.traceSigma),
       cell(p.traceH / p.traceSigma),
       cell(p.topEigenvalue),
-      2 / p.lr,
+      p.edge,
     ]),
   );
 }
@@ -86,8 +102,8 @@ function axisFor(series: readonly ChartSeries[]): { type: 'log' } | { type: 'lin
 
 /**
  * The curvature tracked during training (`train --track-every`), one line per run: Tr H (± standard
- * error), tr σ², their ratio, and λ_max with the run's edge-of-stability line 2/δ (dashed, same color,
- * following the schedule). Values per example (the mean-loss objective SGD steps on, whose λ_max the
+ * error), tr σ², their ratio, and λ_max with the run's edge-of-stability line 2(1 + μ)/δ (2/δ for plain
+ * SGD; dashed, same color, a step per epoch following the schedule). Values per example (the mean-loss objective SGD steps on, whose λ_max the
  * stability threshold 2/δ refers to), whatever the tables' convention.
  *
  * @param loss - the loss of the runs.
@@ -110,13 +126,13 @@ export function trackedCurvatureFigure(
     }));
   const eigen = lines((p) => ({ x: p.epoch, y: p.topEigenvalue }));
   const edges: ChartSeries[] = tracked.map((run, i) => ({
-    name: `${run.record.id}: 2/δ`,
+    name: `${run.record.id}: 2(1+μ)/δ`,
     color: color(i),
     dash: '5 3',
     // A step over each epoch [e, e + 1]: δ holds for the whole epoch, the tracked values sit at its end.
     points: run.history.flatMap((e) => [
-      { x: e.epoch, y: 2 / e.lr },
-      { x: e.epoch + 1, y: 2 / e.lr },
+      { x: e.epoch, y: stabilityEdge(e.lr, momentumOf(run)) },
+      { x: e.epoch + 1, y: stabilityEdge(e.lr, momentumOf(run)) },
     ]),
   }));
   const epochs = { integer: true };
@@ -130,7 +146,7 @@ export function trackedCurvatureFigure(
   });
   const legend: LegendEntry[] = [
     ...tracked.map((run, i) => ({ label: run.record.id, color: color(i) })),
-    { label: '2/δ, edge of stability', color: '#666666', dash: '5 3' },
+    { label: 'edge of stability 2(1+μ)/δ', color: '#666666', dash: '5 3' },
   ];
   const points = trackedPoints(tracked);
   const any = (pick: (p: TrackedPoint) => number) => points.some((p) => Number.isFinite(pick(p)));
@@ -160,7 +176,9 @@ export function trackedCurvatureFigure(
       ),
     );
   if (any((p) => p.topEigenvalue))
-    panels.push(panel('λ_max against 2/δ', 'λ_max', [...eigen, ...edges], axisFor([...eigen, ...edges])));
+    panels.push(
+      panel('λ_max against 2(1+μ)/δ', 'λ_max', [...eigen, ...edges], axisFor([...eigen, ...edges])),
+    );
   return {
     title: `Curvature during training (per example), ${LOSS_TITLES[loss]}`,
     panels,

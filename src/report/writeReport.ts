@@ -131,8 +131,8 @@ const HOW_TO_READ = `## How to read this report
   run's magnitude difference.
 - **Curvature during training** (runs trained with \`--track-every\`): Tr H, tr σ², their ratio and the
   largest Hessian eigenvalue λ_max per example, over a fixed subset of the training set, against epoch;
-  the dashed line is each run's 2/δ (its learning rate δ following the schedule). Full-batch gradient
-  descent is stable on a quadratic only while λ_max < 2/δ; λ_max rising to 2/δ and hovering there is the
+  the dashed line is each run's 2/δ (its learning rate δ following the schedule; 2(1 + μ)/δ with
+  momentum μ). Full-batch gradient descent is stable on a quadratic only while λ_max < 2/δ; λ_max rising to 2/δ and hovering there is the
   edge of stability (Cohen et al. 2021); SGD usually stays below it. \`tracked.csv\` holds the values.
 - \`table1.csv\`, \`predictions.csv\` and \`runs.csv\` hold the same numbers at full precision;
   \`report.json\` holds everything.

@@ -82,7 +82,7 @@ function seriesPoints(svg: string, name: string): number[][] {
   return points.split(' ').map((p) => p.split(',').map(Number));
 }
 
-test('report plots tracked Tr H, tr σ², their ratio and λ_max against the 2/δ line, and writes tracked.csv', () => {
+test('report plots tracked Tr H, tr σ², their ratio and λ_max against the edge-of-stability line 2/δ, and writes tracked.csv', () => {
   const dir = join(root, 'run');
   const history = [
     epoch(0, 0.1),
@@ -109,20 +109,20 @@ test('report plots tracked Tr H, tr σ², their ratio and λ_max against the 2/�
   const csv = readFileSync(join(report.dir, 'tracked.csv'), 'utf8').trim().split('\n');
   assert.equal(
     csv[0],
-    'id,epoch,learning_rate,examples,trace_h,trace_h_se,trace_sigma,trace_h_over_trace_sigma,lambda_max,two_over_lr',
+    'id,epoch,learning_rate,examples,trace_h,trace_h_se,trace_sigma,trace_h_over_trace_sigma,lambda_max,edge_of_stability',
   );
   assert.deepEqual(csv.slice(1), ['tracked,2,0.1,32,50,2,10,5,15,20', 'tracked,4,0.01,32,80,3,20,4,150,200']);
 
   const svg = readFileSync(join(report.dir, 'curvature-kld.svg'), 'utf8');
   const summary = checkWellFormedXml(svg);
   assert.equal(summary.root, 'svg');
-  for (const title of ['Tr H (± standard error)', 'tr σ²', 'Tr H / tr σ²', 'λ_max against 2/δ'])
+  for (const title of ['Tr H (± standard error)', 'tr σ²', 'Tr H / tr σ²', 'λ_max against 2(1+μ)/δ'])
     assert.ok(svg.includes(`>${title}</text>`), title);
   // Four panels with the run's line each, plus the 2/δ line: five polylines.
   assert.equal(summary.counts.get('polyline'), 5);
   // The λ panel is a log axis over [15, 200]: λ_max at 15 and 150, 2/δ at 20 (epochs 1–2) and 200 (3–4).
-  const lambda = seriesPoints(svg.slice(svg.indexOf('>λ_max against 2/δ<')), 'tracked');
-  const edge = seriesPoints(svg, 'tracked: 2/δ');
+  const lambda = seriesPoints(svg.slice(svg.indexOf('>λ_max against 2(1+μ)/δ<')), 'tracked');
+  const edge = seriesPoints(svg, 'tracked: 2(1+μ)/δ');
   const close = (a: number, b: number) => Math.abs(a - b) < 0.01;
   assert.ok(close(lambda[0]![1]!, logY(15, 15, 200)) && close(lambda[1]![1]!, logY(150, 15, 200)));
   // A step per epoch [e, e + 1]: 2/δ = 20 over epochs 0–2, 200 over 2–4.
@@ -159,4 +159,47 @@ test('report writes no curvature figure for runs without tracked curvature', () 
   );
   const report = writeReport(dir);
   assert.ok(!report.files.some((f) => f.startsWith('curvature-') || f === 'tracked.csv'));
+});
+
+test('with momentum μ the edge of stability is 2(1 + μ)/δ (heavy ball)', () => {
+  const dir = join(root, 'momentum');
+  const withMomentum: RunSpec = {
+    ...spec,
+    training: normalizeTrainingSpec(
+      {
+        loss: 'kld',
+        learningRate: 0.1,
+        batchSize: 8,
+        epochs: 2,
+        momentum: 0.9,
+        schedule: { boundaries: [1], factor: 0.1 },
+      },
+      'test',
+    ),
+  };
+  const history = [epoch(0, 0.1, curvature(50, 2, 10, 15)), epoch(1, 0.01, curvature(80, 3, 20, 150))];
+  writeRunConfig(dir, 'momentum', withMomentum);
+  writeRunHistory(dir, history);
+  writeRunResult(
+    dir,
+    runRecord(
+      'momentum',
+      withMomentum,
+      history,
+      {
+        traceH: { estimate: 80, standardError: 3 },
+        traceSigma: { estimate: 20, standardError: 0 },
+        traceSigmaH: { estimate: 1, standardError: 0.1 },
+        gradNormSq: { estimate: 1, standardError: 0 },
+        loss: { estimate: 1, standardError: 0 },
+        magnitudeDifference: { estimate: 4, standardError: 0.15 },
+        settings: {},
+      },
+      { training: 2, measuring: 1 },
+    ),
+  );
+  const report = writeReport(dir);
+  const rows = readFileSync(join(report.dir, 'tracked.csv'), 'utf8').trim().split('\n').slice(1);
+  const edges = rows.map((r) => Number(r.split(',').at(-1)));
+  assert.ok(Math.abs(edges[0]! - 38) < 1e-9 && Math.abs(edges[1]! - 380) < 1e-9, String(edges));
 });
