@@ -15,8 +15,13 @@ import { type ExampleRange, explainingOutOfMemory, type TrainingObjective } from
 
 /** Per-example squared gradient norms and the sum of the gradients, see {@link exampleGradientNorms}. */
 export interface ExampleGradientNorms {
-  /** ‖∇ℓᵢ‖² for every example i (float32 per example, stored as float64). */
+  /** ‖∇ℓᵢ‖² for every example i (the float64 sum of its float32 per-weight norms). */
   squaredNorms: Float64Array;
+  /**
+   * Σᵢ‖∇_b ℓᵢ‖² for every trainable weight b, in `objective.variables` order (float64 sums of the same
+   * float32 per-weight norms as `squaredNorms`, so both sum to the same total up to float64 rounding).
+   */
+  blockSquaredNorms: Float64Array;
   /** Σᵢ ∇ℓᵢ, flat over the trainable weights (float64 sum of float32 chunk sums). */
   gradientSum: Float64Array;
 }
@@ -94,6 +99,8 @@ export async function exampleGradientNorms(
   const caller = 'exampleGradientNorms';
   const taps = checkObjective(objective, caller);
   const squaredNorms = new Float64Array(objective.n);
+  const variables = objective.variables.length;
+  const blockSquaredNorms = new Float64Array(variables);
   const gradientSum = new Float64Array(objective.dim);
   await forEachChunk(
     objective,
@@ -102,17 +109,30 @@ export async function exampleGradientNorms(
       withTappedPass(objective, taps, images, labels, (xs, ds) => {
         const each = taps.map((tap, i) => tap.squaredNormsAndSum(xs[i]!, ds[i]!));
         return {
-          norms: tf.addN(each.map((e) => e.norms)) as tf.Tensor1D,
+          // [B, variables]: example i's squared norm over each trainable weight.
+          norms: tf.stack(
+            byVariable(objective, taps, (_, i) => each[i]!.norms),
+            1,
+          ) as tf.Tensor2D,
           sums: byVariable(objective, taps, (_, i) => each[i]!.sum),
         };
       }),
-    async ([start], { norms, sums }) => {
-      squaredNorms.set((await norms.data()) as Float32Array, start);
+    async ([start, end], { norms, sums }) => {
+      const values = (await norms.data()) as Float32Array;
+      for (let i = 0; i < end - start; i++) {
+        let total = 0;
+        for (let b = 0; b < variables; b++) {
+          const value = values[i * variables + b]!;
+          total += value;
+          blockSquaredNorms[b]! += value;
+        }
+        squaredNorms[start + i] = total;
+      }
       await accumulateTensors(gradientSum, sums);
     },
     onExamples,
   );
-  return { squaredNorms, gradientSum };
+  return { squaredNorms, blockSquaredNorms, gradientSum };
 }
 
 /**

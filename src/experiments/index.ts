@@ -1,3 +1,4 @@
+export { type BlockMeasurement, blockMeasurements } from './blockMeasurements.js';
 export {
   type ArrayJob,
   indexedJobManifest,

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { LayersModel } from '@tensorflow/tfjs-layers';
+import { type BlockTracesResult, blockTraces } from '../curvature/estimators/blockTraces.js';
 import { hutchinsonTrace } from '../curvature/estimators/hutchinsonTrace.js';
 import { hutchPlusPlusTrace } from '../curvature/estimators/hutchPlusPlusTrace.js';
 import type { StochasticEstimate } from '../curvature/estimators/stochasticEstimate.js';
@@ -8,6 +9,7 @@ import { xtrace } from '../curvature/estimators/xtrace.js';
 import { hessianOperator } from '../curvature/hessianOperator.js';
 import type { SerializableObjectiveOptions } from '../curvature/parallel/hessianWorkerProtocol.js';
 import { parallelHutchinsonTrace } from '../curvature/parallel/parallelHutchinsonTrace.js';
+import { parameterBlocks } from '../curvature/parameterBlocks.js';
 import {
   type BatchNormMode,
   OBJECTIVE_OPTION_KEYS,
@@ -26,6 +28,7 @@ import type { LossName } from '../train/losses.js';
 import { checkOptionKeys, givenOptionName, type OptionKeys, renamedOption } from '../util/options.js';
 import type { ProgressEvent, ProgressListener, ProgressUnit } from '../util/progress.js';
 import { createRng } from '../util/random.js';
+import { type BlockMeasurement, blockMeasurements } from './blockMeasurements.js';
 
 /** The deprecated option names of {@link measureMinimum}, and their new names. */
 const RENAMED = { probes: 'matvecs', eigenIterations: 'eigenMatvecs' };
@@ -81,6 +84,14 @@ export interface MeasureMinimumOptions
    * exponential moving averages training left. Ignored for a model without batch normalization.
    */
   bnStatistics?: BatchNormStatistics;
+  /**
+   * Also split Tr H and tr σ² into the parameter blocks (one per trainable weight tensor, see
+   * `parameterBlocks`): the result's `perLayer`. No extra Hessian–vector product or pass: tr H_bb comes
+   * from the Tr H probes themselves ({@link blockTraces}), tr σ²_bb from the per-example gradients of tr σ²,
+   * so the blocks sum to the totals. Needs the `'hutchinson'` estimator with at least 2 matvecs, the
+   * `'perExample'` noise method and one worker. Default false.
+   */
+  perLayer?: boolean;
   /** Called as the work proceeds, stage by stage. */
   onProgress?: ProgressListener;
 }
@@ -139,6 +150,8 @@ export interface MinimumMeasurement {
   bSimple: Estimate;
   /** With `topEigenvalues` > 0. */
   topEigenvalues?: TopEigenvaluesMeasurement;
+  /** With `perLayer`: Tr H and tr σ² per parameter block, in `model.trainableWeights` order. */
+  perLayer?: BlockMeasurement[];
   /** For a model with batch normalization: the statistics used and the accuracy check. */
   batchNorm?: BatchNormReport;
   /** The resolved settings, so a result says how it was obtained. */
@@ -212,6 +225,7 @@ const OPTION_KEYS: OptionKeys<MeasureMinimumOptions> = {
   eigenIterations: true,
   workers: true,
   bnStatistics: true,
+  perLayer: true,
   onProgress: true,
 };
 
@@ -317,6 +331,8 @@ export async function measureMinimum(
       `measureMinimum: options.bnStatistics must be 'recompute' or 'moving', got '${String(bnStatistics)}'`,
     );
   }
+  const perLayer = options.perLayer ?? false;
+  if (perLayer) checkPerLayer(estimator, probes, noiseMethod, workers);
   const hessian = hessianOperator(model, data, objectiveOptionsOf(options));
   const bnProgress = (stage: string, done: number, total: number, unit: ProgressUnit) =>
     options.onProgress?.({ stage, done, total, unit });
@@ -350,7 +366,15 @@ export async function measureMinimum(
       const onTrace = ({ done, total }: ProgressEvent) => report('traceH', done, total);
       report('traceH', 0, probes);
       let trace: StochasticEstimate;
-      if (estimator === 'hutchinson' && workers > 1) {
+      let blocks: BlockTracesResult | undefined;
+      if (perLayer) {
+        blocks = await blockTraces(hessian, parameterBlocks(model), {
+          probes,
+          seed: traceSeed,
+          onProgress: onTrace,
+        });
+        trace = blocks.total;
+      } else if (estimator === 'hutchinson' && workers > 1) {
         trace = await parallelHutchinsonTrace(model, data, {
           ...objectiveOptions(options),
           matvecs: probes,
@@ -417,6 +441,7 @@ export async function measureMinimum(
         },
         bSimple: noise.bSimple,
         ...(eigen !== undefined ? { topEigenvalues: eigen } : {}),
+        ...(blocks !== undefined ? { perLayer: blockMeasurements(blocks, noise.blockTraceSigma!) } : {}),
         ...(batchNorm !== undefined ? { batchNorm } : {}),
         settings: {
           examples: n,
@@ -444,6 +469,26 @@ export async function measureMinimum(
       };
     },
   );
+}
+
+/** Throws a RangeError naming the option that rules out `perLayer`. */
+function checkPerLayer(
+  estimator: TraceEstimatorName,
+  matvecs: number,
+  noise: NoiseMethod,
+  workers: number,
+): void {
+  const why =
+    estimator !== 'hutchinson'
+      ? `options.estimator 'hutchinson' (block traces come from Hutchinson's probes), got '${estimator}'`
+      : matvecs < 2
+        ? `options.matvecs ≥ 2 (for the blocks' standard errors), got ${matvecs}`
+        : noise !== 'perExample'
+          ? `options.noise 'perExample' (block traces of σ² come from the per-example gradients), got '${noise}'`
+          : workers > 1
+            ? `options.workers 1 (the worker threads return total traces only), got ${workers}`
+            : undefined;
+  if (why !== undefined) throw new RangeError(`measureMinimum: options.perLayer needs ${why}`);
 }
 
 /**

@@ -93,6 +93,12 @@ export interface GradientNoise {
   /** Number of examples n. */
   examples: number;
   /**
+   * `'perExample'` only: tr σ²_bb of every trainable weight's diagonal block, in `model.trainableWeights`
+   * order, unbiased as `traceSigma`; from the same per-example gradients, so they sum to it (up to float64
+   * rounding).
+   */
+  blockTraceSigma?: Float64Array;
+  /**
    * `'perExample'` only: how the per-example gradients were computed — `'batched'` (one forward and one
    * backward pass per chunk, {@link exampleGradientNorms}) or `'loop'` (one batch-of-one pass per
    * example, for models with layers the batched pass does not support).
@@ -290,16 +296,18 @@ export async function gradientNoise(
   let twoBatch: GradientNoise['twoBatch'];
 
   let perExamplePath: GradientNoise['perExamplePath'];
+  let blockTraceSigma: Float64Array | undefined;
 
   if (method === 'perExample') {
     perExamplePath = batchedUnsupportedReason(noiseObjective) === undefined ? 'batched' : 'loop';
     const onExamples = (done: number) => report('traceSigma', done, n);
     report('traceSigma', 0, n);
-    const { mean, sumOfSquares } =
+    const { mean, sumOfSquares, blockSumOfSquares } =
       perExamplePath === 'batched'
         ? await batchedCentredSquares(noiseObjective, onExamples)
         : await welfordCentredSquares(noiseObjective, onExamples);
     traceSigma = exactEstimate(sumOfSquares / (n - 1), n);
+    blockTraceSigma = blockSumOfSquares.map((s) => s / (n - 1));
     if (sigmaHProbes > 0) {
       const scale = 1 / Math.sqrt(n - 1);
       async function* probes(): AsyncIterable<Float64Array> {
@@ -387,14 +395,27 @@ export async function gradientNoise(
     bSimple: { ...bSimple, samples: traceSigma.samples, matvecs: 0, examples: traceSigma.examples },
     ...(twoBatch !== undefined ? { twoBatch } : {}),
     examples: n,
+    ...(blockTraceSigma !== undefined ? { blockTraceSigma } : {}),
     ...(perExamplePath !== undefined ? { perExamplePath } : {}),
   };
 }
 
-/** The mean gradient ḡ and Σᵢ‖gᵢ − ḡ‖² of the per-example gradients. */
+/** The mean gradient ḡ and Σᵢ‖gᵢ − ḡ‖² of the per-example gradients, in total and per trainable weight. */
 interface CentredSquares {
   mean: Float64Array;
   sumOfSquares: number;
+  /** Σᵢ‖g_{i,b} − ḡ_b‖² of each trainable weight b (they sum to `sumOfSquares`). */
+  blockSumOfSquares: Float64Array;
+}
+
+/** [start, end) of every trainable weight's coordinates in the flat parameter vector. */
+function variableRanges(objective: TrainingObjective): [number, number][] {
+  let offset = 0;
+  return objective.variables.map((v) => {
+    const range: [number, number] = [offset, offset + v.size];
+    offset += v.size;
+    return range;
+  });
 }
 
 /**
@@ -407,11 +428,16 @@ async function batchedCentredSquares(
   onExamples: (done: number) => void,
 ): Promise<CentredSquares> {
   const n = objective.n;
-  const { squaredNorms, gradientSum } = await exampleGradientNorms(objective, onExamples);
+  const { squaredNorms, blockSquaredNorms, gradientSum } = await exampleGradientNorms(objective, onExamples);
   const mean = gradientSum.map((x) => x / n);
   let total = 0;
   for (let i = 0; i < n; i++) total += squaredNorms[i]!;
-  return { mean, sumOfSquares: total - n * dot(mean, mean) };
+  const blockSumOfSquares = Float64Array.from(variableRanges(objective), ([start, end], b) => {
+    let meanSq = 0;
+    for (let q = start; q < end; q++) meanSq += mean[q]! * mean[q]!;
+    return blockSquaredNorms[b]! - n * meanSq;
+  });
+  return { mean, sumOfSquares: total - n * dot(mean, mean), blockSumOfSquares };
 }
 
 /** By Welford's update over one batch-of-one gradient per example, storing no gradient. */
@@ -420,23 +446,28 @@ async function welfordCentredSquares(
   onExamples: (done: number) => void,
 ): Promise<CentredSquares> {
   const mean = new Float64Array(objective.dim);
+  const ranges = variableRanges(objective);
+  const blockSumOfSquares = new Float64Array(ranges.length);
   let m2 = 0;
   let k = 0;
   await forEachExampleGradient(
     objective,
     (_, g) => {
       k++;
-      let acc = 0;
-      for (let q = 0; q < g.length; q++) {
-        const delta = g[q]! - mean[q]!;
-        mean[q]! += delta / k;
-        acc += delta * (g[q]! - mean[q]!);
-      }
-      m2 += acc;
+      ranges.forEach(([start, end], b) => {
+        let acc = 0;
+        for (let q = start; q < end; q++) {
+          const delta = g[q]! - mean[q]!;
+          mean[q]! += delta / k;
+          acc += delta * (g[q]! - mean[q]!);
+        }
+        blockSumOfSquares[b]! += acc;
+        m2 += acc;
+      });
     },
     onExamples,
   );
-  return { mean, sumOfSquares: m2 };
+  return { mean, sumOfSquares: m2, blockSumOfSquares };
 }
 
 async function sigmaHFromVectors(

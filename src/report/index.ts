@@ -61,4 +61,10 @@ export {
   type TraceConvention,
   type TraceScale,
 } from './traceConvention.js';
+export {
+  type TrackedPoint,
+  trackedCsv,
+  trackedCurvatureFigure,
+  trackedPoints,
+} from './trackedCurvature.js';
 export { type ReportFormat, type SweepReport, type WriteReportOptions, writeReport } from './writeReport.js';

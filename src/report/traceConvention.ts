@@ -85,6 +85,16 @@ export function measurementInConvention(m: RunMeasurement, convention: TraceConv
     gradNormSq: scaleEstimate(m.gradNormSq, f('gradNormSq')),
     loss: scaleEstimate(m.loss, f('loss')),
     magnitudeDifference: scaleEstimate(m.magnitudeDifference, f('magnitudeDifference')),
+    ...(m.perLayer
+      ? {
+          perLayer: m.perLayer.map((b) => ({
+            ...b,
+            traceH: b.traceH * f('traceH'),
+            traceHStandardError: b.traceHStandardError * f('traceH'),
+            traceSigma: b.traceSigma * f('traceSigma'),
+          })),
+        }
+      : {}),
     settings: { ...m.settings, convention },
   };
 }

@@ -13,6 +13,7 @@ import { predictionsCsv, predictionsMarkdown, type RunPrediction, runPredictions
 import { renderFigure } from './svg/lineChart.js';
 import { LOSS_TITLES, type Table1Row, table1Csv, table1Markdown, table1Rows } from './table1.js';
 import { measurementInConvention, type TraceConvention } from './traceConvention.js';
+import { trackedCsv, trackedCurvatureFigure, trackedPoints } from './trackedCurvature.js';
 
 /** The formats `sgd-factors report --format` can print Table 1 in. */
 export type ReportFormat = 'md' | 'csv' | 'json';
@@ -128,6 +129,11 @@ const HOW_TO_READ = `## How to read this report
   paper sees it grow with LR and change little with BS.
 - **Eq. (6) vs Eq. (12)**: each run's predicted excess loss under the two relations; their ratio is the
   run's magnitude difference.
+- **Curvature during training** (runs trained with \`--track-every\`): Tr H, tr σ², their ratio and the
+  largest Hessian eigenvalue λ_max per example, over a fixed subset of the training set, against epoch;
+  the dashed line is each run's 2/δ (its learning rate δ following the schedule; 2(1 + μ)/δ with
+  momentum μ). Full-batch gradient descent is stable on a quadratic only while λ_max < 2/δ; λ_max rising to 2/δ and hovering there is the
+  edge of stability (Cohen et al. 2021); SGD usually stays below it. \`tracked.csv\` holds the values.
 - \`table1.csv\`, \`predictions.csv\` and \`runs.csv\` hold the same numbers at full precision;
   \`report.json\` holds everything.
 `;
@@ -195,7 +201,15 @@ export function writeReport(dirs: string | readonly string[], options: WriteRepo
       `![Figure 4 analogue, ${LOSS_TITLES[loss]}](${magnitudeFile})`,
       '',
     );
+    const curvature = trackedCurvatureFigure(loss, lossRuns);
+    if (curvature) {
+      const curvatureFile = `curvature-${loss}.svg`;
+      files.set(curvatureFile, renderFigure(curvature));
+      figureLinks.push(`![Curvature during training, ${LOSS_TITLES[loss]}](${curvatureFile})`, '');
+    }
   }
+  const tracked = trackedPoints(withHistory);
+  if (tracked.length > 0) files.set('tracked.csv', trackedCsv(tracked));
   const markdown = table1Markdown(table1);
   const csv = table1Csv(table1);
   const json = {

@@ -55,6 +55,7 @@ export async function measureRun(
       includeRegularization: m.includeRegularization,
       minibatchSize: m.minibatchSize,
       minibatches: m.minibatches,
+      ...(m.perLayer ? { perLayer: true } : {}),
       ...(options.workers !== undefined && options.workers > 1 ? { workers: options.workers } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
@@ -72,6 +73,7 @@ export function runMeasurement(m: MinimumMeasurement): RunMeasurement {
     gradNormSq: m.gradNormSq,
     loss: m.loss,
     magnitudeDifference: m.magnitudeDifference,
+    ...(m.perLayer ? { perLayer: m.perLayer } : {}),
     settings: {
       ...m.settings,
       ...(m.topEigenvalues ? { topEigenvalues: m.topEigenvalues } : {}),

@@ -13,7 +13,7 @@ import {
 /** The largest batch size, epoch count or example count a spec accepts: beyond it is a typo. */
 export const MAX_COUNT = 10_000_000;
 
-const MEASUREMENT_FIELDS = Object.keys(DEFAULT_MEASUREMENT);
+const MEASUREMENT_FIELDS = [...Object.keys(DEFAULT_MEASUREMENT), 'perLayer'];
 
 /**
  * Checks measurement settings (a sweep config's `measurement`, or `measure`'s flags) and fills in
@@ -48,6 +48,13 @@ export function normalizeMeasurementSpec(
     minibatchSize: read.integer('minibatchSize', d.minibatchSize, 1, MAX_COUNT),
     minibatches: read.integer('minibatches', d.minibatches, 1, MAX_COUNT),
   };
+  if (read.boolean('perLayer', false)) {
+    if (estimator !== 'hutchinson' || probes < 2 || spec.noise !== 'perExample')
+      throw new RangeError(
+        `${where}: field '${path}perLayer' needs estimator 'hutchinson' with probes ≥ 2 and noise 'perExample', got ${estimator}, ${probes}, ${spec.noise}`,
+      );
+    spec.perLayer = true;
+  }
   return spec;
 }
 

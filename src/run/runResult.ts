@@ -1,3 +1,4 @@
+import type { BlockMeasurement } from '../experiments/blockMeasurements.js';
 import type { EpochRecord } from '../train/history.js';
 import type { LossName } from '../train/losses.js';
 import type { RunSpec } from './runSpec.js';
@@ -24,6 +25,8 @@ export interface RunMeasurement {
   loss: RunEstimate;
   /** Tr H / tr σ² of this run. */
   magnitudeDifference: RunEstimate;
+  /** Tr H and tr σ² per parameter block, when the measurement's `perLayer` asked for them. */
+  perLayer?: BlockMeasurement[];
   /** The settings the measurement used (estimator, probes, examples, …). */
   settings: Record<string, unknown>;
 }

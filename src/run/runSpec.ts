@@ -6,6 +6,7 @@ import type { BatchNormStatistics, TraceEstimatorName } from '../experiments/mea
 import type { ModelSpec } from '../models/modelRegistry.js';
 import type { NoiseMethod } from '../noise/gradientNoise.js';
 import type { LossName } from '../train/losses.js';
+import type { CurvatureTracking } from '../train/trackCurvature.js';
 
 /** A step-decay learning-rate schedule: the rate is multiplied by `factor` at each boundary epoch. */
 export interface ScheduleSpec {
@@ -66,6 +67,12 @@ export interface MeasurementSpec {
   minibatchSize: number;
   /** Mini-batches (or pairs) of the `minibatch`/`twoBatch` noise methods. */
   minibatches: number;
+  /**
+   * Also record Tr H and tr σ² per parameter block (`result.json`'s `measurement.perLayer`). Present only
+   * when true: a spec without it is the same measurement as before the field existed, so the hashes of
+   * existing runs and sweeps stay the same.
+   */
+  perLayer?: true;
 }
 
 /**
@@ -82,6 +89,13 @@ export interface RunSpec {
   training: TrainingSpec;
   /** How the minimum is measured. */
   measurement: MeasurementSpec;
+  /**
+   * Curvature measured during training (`trainSGD`'s `track`, every field filled in), when asked for.
+   * Outside {@link trainingHash} and {@link runSpecHash}: it records more about the same training without
+   * changing it (a tracked run's weights are bit-equal to an untracked one's), so a run may be resumed
+   * with tracking switched on, off or changed, and tracking never makes a finished sweep run stale.
+   */
+  tracking?: Required<CurvatureTracking>;
 }
 
 /** Measurement settings used unless a config or flag says otherwise. */

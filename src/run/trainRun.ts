@@ -83,6 +83,7 @@ export async function trainRun(
       ...(t.augment ? { augment: t.augment } : {}),
       checkpointDir: paths.checkpoint,
       resume: true,
+      ...(spec.tracking ? { track: spec.tracking } : {}),
       quiet: options.quiet,
       onEpochEnd: (record, history) => {
         writeRunHistory(dir, history);

@@ -1,3 +1,5 @@
+import type { TrackedCurvature } from './trackCurvature.js';
+
 /** What one training epoch did, as {@link trainSGD} records it. */
 export interface EpochRecord {
   /** 0-based epoch index. */
@@ -23,6 +25,8 @@ export interface EpochRecord {
   trainSeconds: number;
   /** Wall-clock seconds of the epoch's training and validation (not of writing its checkpoint). */
   seconds: number;
+  /** Curvature measured at the end of the epoch, when `trainSGD`'s `track` option chose this epoch. */
+  curvature?: TrackedCurvature;
 }
 
 /** What {@link trainSGD} reports at the end of each batch. */

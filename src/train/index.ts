@@ -26,4 +26,15 @@ export {
   stepDecay,
 } from './schedule.js';
 export { squaredErrorLoss } from './squaredErrorLoss.js';
+export {
+  type CurvatureTracker,
+  type CurvatureTracking,
+  curvatureTracker,
+  normalizeTracking,
+  TRACKED_QUANTITIES,
+  type TrackedCurvature,
+  type TrackedEigenvalue,
+  type TrackedQuantity,
+  type TrackingProgress,
+} from './trackCurvature.js';
 export { NonFiniteLossError, type TrainResult, type TrainSGDOptions, trainSGD } from './trainSGD.js';

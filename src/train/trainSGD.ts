@@ -21,6 +21,12 @@ import type { BatchEndInfo, EpochRecord } from './history.js';
 import { KerasSGD, type NamedVariable } from './kerasSGD.js';
 import { type LossSpec, resolveLoss } from './losses.js';
 import { type LearningRateSchedule, learningRateAt, PAPER_SCHEDULE } from './schedule.js';
+import {
+  type CurvatureTracker,
+  type CurvatureTracking,
+  curvatureTracker,
+  normalizeTracking,
+} from './trackCurvature.js';
 
 /** Options for {@link trainSGD}. */
 export interface TrainSGDOptions {
@@ -70,6 +76,13 @@ export interface TrainSGDOptions {
    * training: the unfinished epoch is neither recorded nor saved. Throwing stops too, the error propagates.
    */
   onBatchEnd?: (info: BatchEndInfo) => unknown;
+  /**
+   * Measure curvature during training (see {@link CurvatureTracking}): the chosen quantities over the first
+   * training examples after every `every`-th epoch and after the last, stored in the epoch's record
+   * (`curvature`, kept in checkpoints, so a resumed run keeps the earlier values). Training is the same
+   * as without it (batch order, weights, batch-norm statistics). Default none.
+   */
+  track?: CurvatureTracking;
   /** Called after each epoch, once its checkpoint is written (awaited); returning `false` stops training. */
   onEpochEnd?: (record: EpochRecord, history: readonly EpochRecord[]) => unknown;
   /** Print nothing (no progress bar or lines). Default false. */
@@ -94,6 +107,7 @@ const OPTION_KEYS: OptionKeys<TrainSGDOptions> = {
   validationBatchSize: true,
   checkpointDir: true,
   resume: true,
+  track: true,
   onBatchEnd: true,
   onEpochEnd: true,
   quiet: true,
@@ -216,6 +230,8 @@ export async function trainSGD(
     validateDataset(validation, { caller: 'trainSGD', argument }, model);
   }
   const n = train.images.shape[0];
+  // Checked before anything is restored or allocated; the tracker itself is made inside the try below.
+  if (options.track !== undefined) normalizeTracking(options.track, n);
   const batchOptions = {
     batchSize,
     seed,
@@ -265,8 +281,11 @@ export async function trainSGD(
   const seedHash = Math.floor(createRng(seed).fork().next() * 4294967296);
   const quiet = options.quiet ?? false;
   const stream = options.progressStream ?? process.stderr;
+  let tracker: CurvatureTracker | undefined;
   let stopped = false;
   try {
+    if (options.track !== undefined)
+      tracker = curvatureTracker(train, options.track, { loss: options.loss ?? 'kld', outputs }, seed);
     for (let epoch = startEpoch; epoch < epochs && !stopped; epoch++) {
       const epochStart = performance.now();
       const epochLr = learningRateAt(schedule, epoch, lr);
@@ -385,6 +404,21 @@ export async function trainSGD(
         record.valAccuracy = v.accuracy;
       }
       record.seconds = (performance.now() - epochStart) / 1000;
+      progress.done(
+        `loss ${fmt(record.loss)} acc ${fmt(record.accuracy)}${
+          record.valLoss !== undefined
+            ? ` val_loss ${fmt(record.valLoss)} val_acc ${fmt(record.valAccuracy!)}`
+            : ''
+        } lr ${Number(epochLr.toPrecision(6))} ${record.seconds.toFixed(1)}s`,
+      );
+      if (tracker?.due(epoch, epochs)) {
+        record.curvature = await tracker.measure(model, {
+          label: `curvature ${epoch + 1}/${epochs}`,
+          lr: epochLr,
+          stream,
+          quiet,
+        });
+      }
       history.push(record);
       if (dir !== undefined) {
         await writeCheckpoint(dir, model, await optimizer.state(), {
@@ -393,17 +427,11 @@ export async function trainSGD(
           history,
         });
       }
-      progress.done(
-        `loss ${fmt(record.loss)} acc ${fmt(record.accuracy)}${
-          record.valLoss !== undefined
-            ? ` val_loss ${fmt(record.valLoss)} val_acc ${fmt(record.valAccuracy!)}`
-            : ''
-        } lr ${Number(epochLr.toPrecision(6))} ${record.seconds.toFixed(1)}s`,
-      );
       if (options.onEpochEnd && (await options.onEpochEnd(record, history)) === false) stopped = true;
     }
   } finally {
     optimizer.dispose();
+    tracker?.dispose();
   }
   return { history, resumedFrom: startEpoch, stopped };
 }

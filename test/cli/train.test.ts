@@ -134,3 +134,70 @@ test('train refuses bad command lines with usage errors', () => {
   assert.match(loss.stderr, /--loss must be one of kld, crossEntropy, squaredError, got 'mse'/);
   assert.ok(!existsSync(join(root, 'bad')));
 });
+
+test('train --track-every records curvature in history.json with progress lines; a resumed run keeps it', () => {
+  const out = join(root, 'tracked');
+  const common = [
+    '--synthetic',
+    '32',
+    '--model',
+    'mlp',
+    '--hidden',
+    '8',
+    '--batch-size',
+    '16',
+    '--lr',
+    '0.05',
+    '--out',
+    out,
+    '--track-every',
+    '1',
+    '--track',
+    'traceH,topEigenvalue',
+    '--track-examples',
+    '8',
+    '--track-probes',
+    '2',
+  ];
+  const first = cli(...common, '--epochs', '2');
+  assert.equal(first.status, 0, first.stderr);
+  assert.match(first.stderr, /^curvature 1\/2 .*Tr H [-\d.e]+ ± [\d.e-]+, λ_max [-\d.e]+ \(2\/δ 40\)/m);
+  assert.match(first.stderr, /^curvature 2\/2 /m);
+  const history = readRunHistory(out);
+  assert.equal(history.length, 2);
+  for (const e of history) {
+    assert.equal(e.curvature?.examples, 8);
+    assert.equal(e.curvature?.traceH?.matvecs, 2);
+    assert.equal(e.curvature?.traceSigma, undefined);
+    assert.ok(Number.isFinite(e.curvature?.topEigenvalue?.value));
+  }
+  assert.deepEqual(readRunConfig(out)?.spec.tracking, {
+    every: 1,
+    quantities: ['traceH', 'topEigenvalue'],
+    examples: 8,
+    probes: 2,
+    eigenMatvecs: 20,
+    batchSize: 64,
+  });
+  const resumed = cli(...common, '--epochs', '3', '--resume', '--quiet');
+  assert.equal(resumed.status, 0, resumed.stderr);
+  const longer = readRunHistory(out);
+  assert.equal(longer.length, 3);
+  assert.deepEqual(longer.slice(0, 2), history);
+  assert.ok(longer[2]!.curvature?.traceH);
+
+  const stray = cli(...common.slice(0, 10), '--out', join(root, 'stray'), '--track-probes', '3', '--quiet');
+  assert.equal(stray.status, 2);
+  assert.match(stray.stderr, /--track-probes needs --track-every K/);
+  const unknown = cli(
+    ...common.slice(0, 12),
+    '--out',
+    join(root, 'x'),
+    '--track-every',
+    '1',
+    '--track',
+    'traceh',
+  );
+  assert.equal(unknown.status, 2);
+  assert.match(unknown.stderr, /--track must be one of traceH, traceSigma, topEigenvalue, got 'traceh'/);
+});

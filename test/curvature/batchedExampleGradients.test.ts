@@ -144,6 +144,18 @@ for (const c of cases) {
         );
       });
       assert.ok(maxRelative(norms.gradientSum, sum) < TOL);
+      // Per trainable weight: Σᵢ‖g_{i,b}‖² from the loop's gradients, block by block.
+      let offset = 0;
+      const blockSums = Float64Array.from(objective.variables, (variable) => {
+        let s = 0;
+        for (const g of reference) for (let q = offset; q < offset + variable.size; q++) s += g[q]! * g[q]!;
+        offset += variable.size;
+        return s;
+      });
+      assert.ok(maxRelative(norms.blockSquaredNorms, blockSums) < TOL);
+      const total = norms.squaredNorms.reduce((s, x) => s + x, 0);
+      const blockTotal = norms.blockSquaredNorms.reduce((s, x) => s + x, 0);
+      assert.ok(relative(blockTotal, total) < 1e-12, 'blocks and examples sum to the same total');
 
       const seen: number[] = [];
       await forEachExampleGradientBatch(objective, (start, gradients) => {

@@ -94,6 +94,20 @@ test('perExample on a model the batched pass does not support runs the per-examp
     const noise = await gradientNoise(nested, p.data, { loss: p.loss, sigmaHProbes: 0, batchSize: 4 });
     assert.equal(noise.perExamplePath, 'loop');
     assert.ok(Math.abs(noise.traceSigma.estimate - exact.traceSigma) < 1e-5 * exact.traceSigma);
+    // Per trainable weight (kernel, then bias): the closed-form diagonal blocks of σ², summing to tr σ².
+    const D = dimOf(p);
+    const S = gradientCovariance(p);
+    const blocks = noise.blockTraceSigma!;
+    assert.equal(blocks.length, 2);
+    [
+      [0, p.d * p.k],
+      [p.d * p.k, D],
+    ].forEach(([start, end], b) => {
+      let exactBlock = 0;
+      for (let q = start!; q < end!; q++) exactBlock += (9 / 8) * S[q * D + q]!;
+      assert.ok(Math.abs(blocks[b]! - exactBlock) < 1e-5 * exact.traceSigma, `block ${b}`);
+    });
+    assert.ok(Math.abs(blocks[0]! + blocks[1]! - noise.traceSigma.estimate) < 1e-12 * exact.traceSigma);
   } finally {
     p.dispose();
   }

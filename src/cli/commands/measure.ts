@@ -6,6 +6,7 @@ import { type BackendName, initBackend } from '../../backend/initBackend.js';
 import { BATCH_NORM_MODES } from '../../curvature/trainingObjective.js';
 import { disposeDataset } from '../../data/dataset.js';
 import { dataSpecShape, loadData, prepareDataSpec } from '../../data/sources/index.js';
+import type { BlockMeasurement } from '../../experiments/blockMeasurements.js';
 import {
   BATCH_NORM_STATISTICS,
   type MinimumMeasurement,
@@ -48,6 +49,40 @@ function formatNumber(x: number): string {
   return abs >= 1e5 || abs < 1e-3 ? x.toExponential(4) : x.toPrecision(6);
 }
 
+/** Columns padded to their widest cell, the first left-aligned and the rest right-aligned. */
+function alignedRows(header: string[], body: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), ...body.map(line)];
+}
+
+/** The per-block table of `measure --per-layer`: each block's Tr H (± SE), tr σ² and their ratio, and the sums. */
+export function formatBlockTable(blocks: readonly BlockMeasurement[]): string {
+  const ratio = (h: number, s: number) => (s === 0 ? 'n/a' : formatNumber(h / s));
+  const body = blocks.map((b) => [
+    b.block,
+    b.parameters.toLocaleString('en-US'),
+    formatNumber(b.traceH),
+    formatNumber(b.traceHStandardError),
+    formatNumber(b.traceSigma),
+    ratio(b.traceH, b.traceSigma),
+  ]);
+  const sum = (pick: (b: BlockMeasurement) => number) => blocks.reduce((s, b) => s + pick(b), 0);
+  const traceH = sum((b) => b.traceH);
+  const traceSigma = sum((b) => b.traceSigma);
+  body.push([
+    'sum of blocks',
+    sum((b) => b.parameters).toLocaleString('en-US'),
+    formatNumber(traceH),
+    '',
+    formatNumber(traceSigma),
+    ratio(traceH, traceSigma),
+  ]);
+  const header = ['block', 'parameters', 'Tr H_bb', 'std. error', 'tr σ²_bb', 'Tr H_bb / tr σ²_bb'];
+  return `${alignedRows(header, body).join('\n')}\n`;
+}
+
 /** A readable table of the measurement. */
 export function formatMeasurementTable(m: MinimumMeasurement): string {
   const rows: [string, Estimate][] = [
@@ -72,17 +107,15 @@ export function formatMeasurementTable(m: MinimumMeasurement): string {
     String(e.matvecs),
     String(e.examples),
   ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cells: string[]) =>
-    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const s = m.settings;
-  const lines = [line(header), ...body.map(line)];
+  const lines = alignedRows(header, body);
   if (m.topEigenvalues) {
     lines.push(
       '',
       `top eigenvalues: ${m.topEigenvalues.values.map(formatNumber).join(', ')} (${m.topEigenvalues.matvecs} matvecs${m.topEigenvalues.converged ? '' : ', not converged'})`,
     );
   }
+  if (m.perLayer) lines.push('', formatBlockTable(m.perLayer).trimEnd());
   lines.push(
     '',
     `${s.examples} examples, ${s.parameters.toLocaleString('en-US')} trainable parameters, loss ${s.loss}, bn ${s.bnMode}, ` +
@@ -105,6 +138,8 @@ const MEASUREMENT_FLAGS = {
   'bn-statistics': { type: 'string' },
   'no-regularization': { type: 'boolean' },
   'batch-size': { type: 'string' },
+  'per-layer': { type: 'boolean' },
+  'no-per-layer': { type: 'boolean' },
 } as const;
 
 /** The measurement settings the flags change, as spec fields (absent flags leave the run's or the default). */
@@ -123,7 +158,10 @@ function measurementOverrides(values: Record<string, string | boolean | undefine
     bnStatistics: choiceFlag('--bn-statistics', text('bn-statistics'), BATCH_NORM_STATISTICS),
     includeRegularization: values['no-regularization'] ? false : undefined,
     batchSize: integerFlag('--batch-size', text('batch-size'), 1),
+    perLayer: values['per-layer'] ? true : values['no-per-layer'] ? false : undefined,
   };
+  if (values['per-layer'] && values['no-per-layer'])
+    throw new UsageError('give --per-layer or --no-per-layer, not both');
   for (const key of Object.keys(out)) if (out[key] === undefined) delete out[key];
   return out;
 }
@@ -267,6 +305,10 @@ Measurement (defaults: the run's settings, else these):
   --bn-statistics S      inference mode's statistics: recompute (default: exact over the measured examples)
                          or moving (the averages training left; stale after short training)
   --no-regularization    leave the L2 penalty out of the objective (default: included, as SGD minimized it)
+  --per-layer            also Tr H and tr σ² per parameter block (one per trainable weight tensor), from the
+                         same probes and per-example gradients as the totals (no extra cost; needs
+                         --estimator hutchinson, --probes ≥ 2, --noise perExample and one worker; kept in
+                         config.json for the next measure of the run, --no-per-layer drops it)
   --batch-size B         examples per forward/backward chunk (default 64; a ResNet-20 HVP needs ~1.3 GB at
                          32 and ~3.4 GB at 128, near the wasm backend's 4 GiB heap)
 
@@ -317,6 +359,10 @@ Other:
     await initBackend({ quiet, ...(backendName ? { backend: backendName } : {}) });
     const target = await resolveTarget(positionals[0], values, quiet);
     const { spec } = target;
+    if (workers > 1 && spec.measurement.perLayer)
+      throw new UsageError(
+        `--workers ${workers} cannot split the per-layer traces; drop --workers or --per-layer`,
+      );
     if (workers > 1 && spec.measurement.estimator !== 'hutchinson')
       throw new UsageError(
         `--workers ${workers} applies to --estimator hutchinson only, got ${spec.measurement.estimator}`,

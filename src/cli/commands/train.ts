@@ -9,6 +9,7 @@ import { runPaths } from '../../run/runDirectory.js';
 import type { RunSpec } from '../../run/runSpec.js';
 import { trainRun } from '../../run/trainRun.js';
 import { LOSS_NAMES } from '../../train/losses.js';
+import { normalizeTracking, TRACKED_QUANTITIES, type TrackedQuantity } from '../../train/trackCurvature.js';
 import { type Command, UsageError } from '../command.js';
 import { DATA_FLAG_OPTIONS, dataFlagsUsage, dataRequestFromFlags } from '../dataFlags.js';
 import {
@@ -23,6 +24,39 @@ import { withResumeHint } from '../interrupt.js';
 import { MODEL_FLAG_OPTIONS, modelFlagsUsage, modelSpecFromFlags } from '../modelFlags.js';
 
 const BACKENDS: readonly BackendName[] = ['tensorflow', 'wasm', 'cpu'];
+
+const TRACK_FLAGS = ['track', 'track-examples', 'track-probes'] as const;
+
+/** The run's `tracking` from --track-every and its companions, or undefined without --track-every. */
+function trackingFromFlags(
+  values: Partial<Record<'track-every' | (typeof TRACK_FLAGS)[number], string>>,
+  trainSize: number,
+): RunSpec['tracking'] {
+  const every = integerFlag('--track-every', values['track-every'], 1);
+  if (every === undefined) {
+    const stray = TRACK_FLAGS.find((f) => values[f] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --track-every K`);
+    return undefined;
+  }
+  const quantities = values.track
+    ?.split(',')
+    .map((q) => choiceFlag<TrackedQuantity>('--track', q.trim(), TRACKED_QUANTITIES) as TrackedQuantity);
+  const examples = integerFlag('--track-examples', values['track-examples'], 2);
+  if (examples !== undefined && examples > trainSize)
+    throw new UsageError(`--track-examples ${examples} exceeds the ${trainSize} training examples`);
+  const probes = integerFlag('--track-probes', values['track-probes'], 2);
+  return asUsageError('tracking', () =>
+    normalizeTracking(
+      {
+        every,
+        ...(quantities ? { quantities } : {}),
+        ...(examples !== undefined ? { examples } : {}),
+        ...(probes !== undefined ? { probes } : {}),
+      },
+      trainSize,
+    ),
+  );
+}
 
 /** `sgd-factors train`: trains a registered model into a resumable run directory. */
 export const trainCommand: Command = {
@@ -56,6 +90,13 @@ Training:
   --replacement        draw each mini-batch with replacement instead of shuffling per epoch
   --augment            pad-4-and-crop plus horizontal flips, as in the Keras example (default off)
 
+Curvature during training (stored in history.json, plotted by 'sgd-factors report'; training is the same
+as without it):
+  --track-every K      measure after every K-th epoch and after the last
+  --track LIST         what: traceH,traceSigma,topEigenvalue (default all)
+  --track-examples N   over the first N training examples (default 256, or all if fewer)
+  --track-probes P     Hutchinson probes of Tr H (default 10; λ_max takes up to 20 Lanczos products)
+
 Output:
   --out DIR            run directory (e.g. runs/NAME); must not hold a run unless --resume
   --resume             continue the run in DIR from its last checkpoint
@@ -77,6 +118,10 @@ Output:
         'lr-drops': { type: 'string' },
         'lr-factor': { type: 'string' },
         seed: { type: 'string' },
+        'track-every': { type: 'string' },
+        track: { type: 'string' },
+        'track-examples': { type: 'string' },
+        'track-probes': { type: 'string' },
         replacement: { type: 'boolean', default: false },
         augment: { type: 'boolean', default: false },
         out: { type: 'string' },
@@ -130,11 +175,13 @@ Output:
       throw new UsageError(
         `--batch-size ${training.batchSize} exceeds the ${shape.trainSize} training examples`,
       );
+    const tracking = trackingFromFlags(values, shape.trainSize);
     const spec: RunSpec = {
       data,
       model,
       training,
       measurement: normalizeMeasurementSpec({ examples: Math.min(1000, shape.trainSize) }, 'measurement'),
+      ...(tracking ? { tracking } : {}),
     };
     const loaded = await loadData(data);
     const log = (line: string) => {

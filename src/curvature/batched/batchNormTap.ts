@@ -41,8 +41,10 @@ export function batchNormTap(layer: KerasBatchNormalization, indexOf: (v: tf.Var
     activation: (z) => z,
     squaredNormsAndSum(x, delta) {
       const g = gradients(x, delta);
-      const norms = tf.addN(weights.map(({ role }) => tf.sum(tf.square(g[role as 'gamma' | 'beta']), 1)));
-      return { norms: norms as tf.Tensor1D, sum: { gamma: tf.sum(g.gamma, 0), beta: tf.sum(g.beta, 0) } };
+      const norms = Object.fromEntries(
+        weights.map(({ role }) => [role, tf.sum(tf.square(g[role as 'gamma' | 'beta']), 1)]),
+      );
+      return { norms, sum: { gamma: tf.sum(g.gamma, 0), beta: tf.sum(g.beta, 0) } };
     },
     perExample(x, delta) {
       return gradients(x, delta);

@@ -143,7 +143,10 @@ export function conv2dTap(layer: layers.Layer, indexOf: (v: tf.Variable) => numb
         kernelSum = filterGrads(x, delta, tf.Conv2DBackpropFilter);
       }
       const sum = { kernel: kernelSum, bias: tf.sum(biasRows, 0) };
-      return bias ? { norms: tf.add(norms, tf.sum(tf.square(biasRows), 1)), sum } : { norms, sum };
+      return {
+        norms: bias ? { kernel: norms, bias: tf.sum(tf.square(biasRows), 1) } : { kernel: norms },
+        sum,
+      };
     },
     perExample(x, delta) {
       return { kernel: kernelGradients(x, delta), bias: biasPerExample(rows(delta)) };

@@ -32,12 +32,15 @@ export function denseTap(layer: layers.Layer, indexOf: (v: tf.Variable) => numbe
     squaredNormsAndSum(x, delta) {
       const d = rows(delta, c);
       const biasRows = biasPerExample(d);
-      const norms = kernelSquaredNorms(rows(x, k), d);
+      const kernelNorms = kernelSquaredNorms(rows(x, k), d);
       const sum = {
         kernel: tf.matMul(tf.reshape(x, [-1, k]), tf.reshape(d, [-1, c]), true, false),
         bias: tf.sum(biasRows, 0),
       };
-      return bias ? { norms: tf.add(norms, tf.sum(tf.square(biasRows), 1)), sum } : { norms, sum };
+      const norms = bias
+        ? { kernel: kernelNorms, bias: tf.sum(tf.square(biasRows), 1) }
+        : { kernel: kernelNorms };
+      return { norms, sum };
     },
     perExample(x, delta) {
       const d = rows(delta, c);

@@ -27,10 +27,11 @@ export interface LayerTap {
   /** The layer's activation (identity for layers without one). */
   activation(z: tf.Tensor): tf.Tensor;
   /**
-   * ‖∇ℓᵢ‖² over this layer's trainable weights, one value per example ([B]), and Σᵢ ∇ℓᵢ per role (from
-   * the same per-example products where the layer forms them).
+   * ‖∇ℓᵢ‖² of each of this layer's trainable weights, one value per example ([B] per role), and Σᵢ ∇ℓᵢ
+   * per role (from the same per-example products where the layer forms them). Kept per weight so that
+   * tr σ² splits into the parameter blocks' shares without another pass.
    */
-  squaredNormsAndSum(x: tf.Tensor, delta: tf.Tensor): { norms: tf.Tensor1D; sum: RoleTensors };
+  squaredNormsAndSum(x: tf.Tensor, delta: tf.Tensor): { norms: RoleTensors; sum: RoleTensors };
   /** Every example's gradient, per role, each shaped [B, ...weight shape]. */
   perExample(x: tf.Tensor, delta: tf.Tensor): RoleTensors;
   /** Σᵢ wᵢ·∇ℓᵢ per role, each shaped like the weight (`w` of shape [B]). */
