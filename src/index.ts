@@ -212,6 +212,7 @@ export {
 // Training.
 export {
   type BatchEndInfo,
+  type CurvatureTracking,
   type EpochRecord,
   type EvaluateOptions,
   type Evaluation,
@@ -227,6 +228,7 @@ export {
   type StepDecaySchedule,
   stepDecay,
   type TrackedCurvature,
+  type TrackedEigenvalue,
   type TrackedQuantity,
   type TrainResult,
   type TrainSGDOptions,
