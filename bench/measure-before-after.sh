@@ -4,6 +4,8 @@
 # Before/after timings of `measure` on one trained ResNet-20 (1,024 synthetic 32x32x3 images, trained 2 epochs
 # by the old code). old = commit 02f1be3 (per-example loop, wasm kernels), new = main (batched, oneDNN, and
 # with SGD_FACTORS_ONEDNN=0 the wasm kernels). CPU seconds from /usr/bin/time (user+sys) and wall.
+# The run: (cd /work/old && node --import tsx test/helpers/cli.ts train --synthetic 1024 --depth 20 --epochs 2 \
+#   --lr 0.1 --batch-size 128 --lr-drops 1 --out /work/timing/run); bare/ holds a copy of its weights.
 set -u
 cd /work/timing
 W=/work/timing/run/weights.safetensors
